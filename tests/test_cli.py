@@ -1,0 +1,63 @@
+"""The routingkit command, run as a user runs it: a subprocess of the installed entry point."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from routingkit.capacity import required_agents
+from routingkit.demo import SAMPLE_WORKLOAD, load_workload, staffing_table
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "routingkit.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_demo_prints_a_staffing_table_for_the_sample_day() -> None:
+    result = _run("demo")
+    assert result.returncode == 0, result.stderr
+    assert "agents_erlang_c" in result.stdout
+    assert "Peak requirement per queue" in result.stdout
+    for queue in load_workload(SAMPLE_WORKLOAD)["queue"].unique():
+        assert queue in result.stdout
+
+
+def test_demo_table_meets_the_goal_it_states() -> None:
+    workload = load_workload(SAMPLE_WORKLOAD)
+    table = staffing_table(workload)
+    assert (table["sl_erlang_c"] >= 0.8 - 5e-4).all()  # rounded to 3 places in the table
+    assert (table["sl_erlang_a"] >= 0.8 - 5e-4).all()
+    assert (table["rostered"] >= table["agents_erlang_a"]).all()
+    busiest = workload["offered"].idxmax()
+    row = workload.loc[busiest]
+    traffic = row["offered"] / 1800 * row["aht_seconds"]
+    assert table.loc[busiest, "agents_erlang_c"] == required_agents(
+        traffic, row["aht_seconds"], 20, 0.8
+    )
+
+
+def test_demo_names_the_bad_row(tmp_path: Path) -> None:
+    bad = tmp_path / "workload.csv"
+    bad.write_text(
+        "queue,interval_start,offered,aht_seconds,patience_seconds\n"
+        "Q,08:00,10,300,120\n"
+        "Q,08:30,12,-5,120\n"
+    )
+    result = _run("demo", "--workload", str(bad))
+    assert result.returncode == 2
+    assert "row 3 has aht_seconds=-5" in result.stderr
+
+
+def test_demo_names_a_missing_column(tmp_path: Path) -> None:
+    bad = tmp_path / "workload.csv"
+    bad.write_text("queue,interval_start,offered\nQ,08:00,10\n")
+    result = _run("demo", "--workload", str(bad))
+    assert result.returncode == 2
+    assert "missing column(s) aht_seconds, patience_seconds" in result.stderr
