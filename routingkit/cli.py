@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,11 +22,103 @@ def _build_parser() -> argparse.ArgumentParser:
         default=None,
         help="CSV with queue, interval_start, offered, aht_seconds, patience_seconds",
     )
+    sandbox = commands.add_parser("sandbox", help="the embedded Genesys Cloud org")
+    sandbox_commands = sandbox.add_subparsers(
+        dest="sandbox_command", required=True, metavar="ACTION"
+    )
+    serve = sandbox_commands.add_parser("serve", help="serve the sandbox org over HTTP")
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="interface to bind (default 127.0.0.1: this machine only)",
+    )
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help="database file (default ~/.cache/routingkit/sandbox.sqlite3)",
+    )
+    serve.add_argument("--seed", type=int, default=42, help="synthetic org seed (new db only)")
+    serve.add_argument("--days", type=int, default=60, help="days of history (new db only)")
+    serve.add_argument("--rate-limit", type=int, default=300, help="requests per minute per token")
+    serve.add_argument("--token-ttl", type=int, default=86400, help="token lifetime, seconds")
+    serve.add_argument("--client-id", default=None)
+    serve.add_argument("--client-secret", default=None)
+    serve.add_argument(
+        "--fault-rate",
+        type=float,
+        default=0.0,
+        help="fraction of /api/v2 requests to fail (0 = off)",
+    )
+    serve.add_argument(
+        "--fault-pattern",
+        default="/api/v2/*",
+        help="glob on the path or 'METHOD /path' that faults apply to",
+    )
+    serve.add_argument(
+        "--fault-kinds",
+        default="429,500,503,504,delay,drop",
+        help="comma-separated: 429,500,503,504,delay,drop",
+    )
+    serve.add_argument("--fault-seed", type=int, default=0)
+    reset = sandbox_commands.add_parser("reset", help="delete the sandbox database")
+    reset.add_argument("--db", type=Path, default=None)
     return parser
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    from .sandbox.config import FAULT_KINDS, FaultRule, SandboxConfig, default_db_path
+
+    db = args.db or default_db_path()
+    if args.sandbox_command == "reset":
+        removed = [p for p in (db, Path(f"{db}-wal"), Path(f"{db}-shm")) if p.exists()]
+        for path in removed:
+            path.unlink()
+        print(f"removed {db}" if removed else f"nothing to remove at {db}")
+        return 0
+    from .sandbox.server import SandboxServer
+
+    kinds = tuple(k.strip() for k in args.fault_kinds.split(",") if k.strip())
+    unknown = [k for k in kinds if k not in FAULT_KINDS]
+    if unknown or not 0.0 <= args.fault_rate <= 1.0:
+        print(
+            f"routingkit sandbox serve: --fault-kinds takes {','.join(FAULT_KINDS)} and "
+            "--fault-rate a fraction in [0, 1]",
+            file=sys.stderr,
+        )
+        return 2
+    config = SandboxConfig(
+        host=args.host,
+        port=args.port,
+        db_path=db,
+        seed=args.seed,
+        days=args.days,
+        rate_limit_per_minute=args.rate_limit,
+        token_ttl_seconds=args.token_ttl,
+        fault_seed=args.fault_seed,
+    )
+    if args.client_id:
+        config.client_id = args.client_id
+    if args.client_secret:
+        config.client_secret = args.client_secret
+    if args.fault_rate > 0:
+        config.faults = [FaultRule(pattern=args.fault_pattern, rate=args.fault_rate, kinds=kinds)]
+    server = SandboxServer(config)
+    print(f"routingkit sandbox org (database {db}; seeding on first start takes a few seconds)")
+    print(f"  GENESYSCLOUD_REGION={server.url}")
+    print(f"  GENESYSCLOUD_OAUTHCLIENT_ID={config.client_id}")
+    print(f"  GENESYSCLOUD_OAUTHCLIENT_SECRET={config.client_secret}")
+    print("Ctrl-C stops it.", flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.serve_forever()
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
+    if args.command == "sandbox":
+        return _sandbox(args)
     if args.command == "demo":
         from .demo import run_demo
 

@@ -1,0 +1,685 @@
+"""Routing endpoints: queues, queue members, wrap-up codes and skills."""
+
+from __future__ import annotations
+
+import copy
+import sqlite3
+import uuid
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from .errors import ApiError, not_found
+from .seed import default_media_settings
+from .service import property_changes
+from .store import Store
+from .validation import SCALAR_DEFAULTS, validate_queue
+from .web import (
+    ids_in,
+    json_body,
+    no_content,
+    now_iso,
+    ok,
+    paged,
+    query_bool,
+    query_int,
+    query_list,
+    sandbox,
+    wildcard_match,
+)
+
+MAX_MEMBERS_PER_CALL = 100
+
+
+# --- queues --------------------------------------------------------------------------------
+
+
+def _queue_or_404(store: Store, queue_id: str) -> dict[str, Any]:
+    queue = store.get("queue", queue_id)
+    if queue is None:
+        raise not_found("Queue", queue_id)
+    return queue
+
+
+def _with_counts(store: Store, queue: dict[str, Any]) -> dict[str, Any]:
+    row = (
+        store.read()
+        .execute(
+            "SELECT COUNT(*) AS members, SUM(member_by = 'user') AS users, SUM(joined) AS joined "
+            "FROM queue_members WHERE queue_id = ?",
+            (queue["id"],),
+        )
+        .fetchone()
+    )
+    return {
+        **queue,
+        "memberCount": row["members"] or 0,
+        "userMemberCount": row["users"] or 0,
+        "joinedMemberCount": row["joined"] or 0,
+    }
+
+
+def _sync_group_members(db: sqlite3.Connection, queue_id: str, queue: dict[str, Any]) -> None:
+    """Members that come from the queue's member groups follow the groups."""
+    db.execute("DELETE FROM queue_members WHERE queue_id = ? AND member_by = 'group'", (queue_id,))
+    for group in queue.get("memberGroups") or []:
+        db.execute(
+            "INSERT OR IGNORE INTO queue_members (queue_id, user_id, ring_number, joined, "
+            "member_by) SELECT ?, user_id, 1, 1, 'group' FROM group_members WHERE group_id = ?",
+            (queue_id, group["id"]),
+        )
+
+
+async def list_queues(request: Request) -> Response:
+    store = sandbox(request).store
+    queues = store.entities("queue")
+    name = request.query_params.get("name")
+    if name:
+        queues = [q for q in queues if wildcard_match(name, q["name"])]
+    ids = query_list(request, "id")
+    if ids:
+        wanted = set(ids)
+        queues = [q for q in queues if q["id"] in wanted]
+    divisions = query_list(request, "divisionId")
+    if divisions:
+        queues = [q for q in queues if (q.get("division") or {}).get("id") in divisions]
+    if request.query_params.get("sortOrder", "asc").lower() == "desc":
+        queues.reverse()
+    return ok(paged(request, queues, render=lambda q: _with_counts(store, q)))
+
+
+async def get_queue(request: Request) -> Response:
+    store = sandbox(request).store
+    return ok(_with_counts(store, _queue_or_404(store, request.path_params["queueId"])))
+
+
+def _complete(data: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
+    queue = {**base, **data}
+    for key, value in SCALAR_DEFAULTS.items():
+        queue.setdefault(key, value)
+    return queue
+
+
+async def create_queue(request: Request) -> Response:
+    box = sandbox(request)
+    store = box.store
+    body = await json_body(request)
+    if not isinstance(body, dict):
+        raise ApiError(400, "The queue must be a JSON object")
+    source_id = body.get("sourceQueueId")
+    if source_id:  # copy the source queue's configuration under the new name
+        source = _queue_or_404(store, source_id)
+        base = {k: v for k, v in source.items() if k not in ("id", "name", "selfUri")}
+        body = {**copy.deepcopy(base), **body}
+    data = validate_queue(body, store, queue_id=None)
+    queue_id = str(uuid.uuid4())
+    now = now_iso()
+    actor = request.scope["state"].get("client_id", "")
+    division = store.get("division", box.org.division_id) or {}
+    queue = _complete(
+        data,
+        {
+            "id": queue_id,
+            "division": {
+                "id": division.get("id"),
+                "name": division.get("name"),
+                "selfUri": division.get("selfUri"),
+            },
+            "mediaSettings": default_media_settings(),
+            "acwSettings": {"wrapupPrompt": "OPTIONAL"},
+        },
+    )
+    queue["name"] = queue["name"].strip()
+    queue.update(
+        dateCreated=now,
+        dateModified=now,
+        createdBy=actor,
+        modifiedBy=actor,
+        selfUri=f"/api/v2/routing/queues/{queue_id}",
+    )
+    with store.transaction() as db:
+        Store.put(db, "queue", queue)
+        _sync_group_members(db, queue_id, queue)
+        box.audit(
+            db,
+            request,
+            entity_type="Queue",
+            entity_id=queue_id,
+            entity_name=queue["name"],
+            action="Create",
+            changes=property_changes(None, queue),
+        )
+    return ok(_with_counts(store, queue))
+
+
+async def update_queue(request: Request) -> Response:
+    """PUT replaces the whole queue: whatever the body omits is cleared, as on the platform."""
+    box = sandbox(request)
+    store = box.store
+    queue_id = request.path_params["queueId"]
+    old = _queue_or_404(store, queue_id)
+    body = await json_body(request)
+    data = validate_queue(body, store, queue_id=queue_id)
+    kept: dict[str, Any] = {
+        k: old[k] for k in ("id", "dateCreated", "createdBy", "selfUri", "division") if k in old
+    }
+    queue = _complete(data, kept)
+    queue["name"] = queue["name"].strip()
+    queue.update(dateModified=now_iso(), modifiedBy=request.scope["state"].get("client_id", ""))
+    with store.transaction() as db:
+        Store.put(db, "queue", queue)
+        _sync_group_members(db, queue_id, queue)
+        box.audit(
+            db,
+            request,
+            entity_type="Queue",
+            entity_id=queue_id,
+            entity_name=queue["name"],
+            action="Update",
+            changes=property_changes(old, queue),
+        )
+    return ok(_with_counts(store, queue))
+
+
+async def delete_queue(request: Request) -> Response:
+    box = sandbox(request)
+    store = box.store
+    queue_id = request.path_params["queueId"]
+    old = _queue_or_404(store, queue_id)
+    force = query_bool(request, "forceDelete")
+    referenced = [
+        q["name"]
+        for q in store.entities("queue")
+        for rule in ((q.get("conditionalGroupRouting") or {}).get("rules") or [])
+        if (rule.get("queue") or {}).get("id") == queue_id
+    ]
+    if referenced and not force:
+        raise ApiError(
+            409,
+            f"Queue {old['name']!r} is named by the conditional group routing of "
+            f"{', '.join(sorted(set(referenced)))}; remove those rules first or "
+            "pass forceDelete=true",
+            "general.conflict",
+        )
+    with store.transaction() as db:
+        Store.delete(db, "queue", queue_id)
+        db.execute("DELETE FROM queue_members WHERE queue_id = ?", (queue_id,))
+        db.execute("DELETE FROM queue_wrapupcodes WHERE queue_id = ?", (queue_id,))
+        box.audit(
+            db,
+            request,
+            entity_type="Queue",
+            entity_id=queue_id,
+            entity_name=old["name"],
+            action="Delete",
+            changes=property_changes(old, None),
+        )
+    return no_content()
+
+
+# --- members -------------------------------------------------------------------------------
+
+
+def _routing_status(box: Any, user_id: str, joined: bool) -> dict[str, Any]:
+    # Deterministic stand-in for live agent state: joined members are idle or interacting.
+    status = "OFF_QUEUE" if not joined else ("INTERACTING" if hash(user_id) % 3 else "IDLE")
+    return {"userId": user_id, "status": status, "startTime": now_iso()}
+
+
+async def list_members(request: Request) -> Response:
+    box = sandbox(request)
+    store = box.store
+    queue_id = request.path_params["queueId"]
+    _queue_or_404(store, queue_id)
+    query_int(request, "pageSize", 25, low=1, high=MAX_MEMBERS_PER_CALL)  # 400 above 100
+    sql = (
+        "SELECT m.user_id, m.ring_number, m.joined, m.member_by, e.body FROM queue_members m "
+        "JOIN entities e ON e.kind = 'user' AND e.id = m.user_id WHERE m.queue_id = ?"
+    )
+    params: list[Any] = [queue_id]
+    joined = query_bool(request, "joined")
+    if joined is not None:
+        sql += " AND m.joined = ?"
+        params.append(int(joined))
+    member_by = request.query_params.get("memberBy")
+    if member_by:
+        if member_by not in ("user", "group"):
+            raise ApiError(400, f"memberBy must be user or group, got {member_by!r}")
+        sql += " AND m.member_by = ?"
+        params.append(member_by)
+    name = request.query_params.get("name")
+    if name:
+        sql += " AND e.name LIKE ?"
+        params.append(f"%{name.strip('*')}%")
+    sql += " ORDER BY e.name COLLATE NOCASE, m.user_id"
+    if request.query_params.get("sortOrder", "asc").lower() == "desc":
+        sql = sql.replace("COLLATE NOCASE, m.user_id", "COLLATE NOCASE DESC, m.user_id DESC")
+    rows = store.read().execute(sql, params).fetchall()
+    expand = set(query_list(request, "expand"))
+
+    def render(row: Any) -> dict[str, Any]:
+        import json
+
+        user = json.loads(row["body"])
+        member: dict[str, Any] = {
+            "id": row["user_id"],
+            "name": user["name"],
+            "user": {k: user[k] for k in ("id", "name", "email", "state", "selfUri") if k in user},
+            "ringNumber": row["ring_number"],
+            "joined": bool(row["joined"]),
+            "memberBy": row["member_by"],
+            "selfUri": f"/api/v2/routing/queues/{queue_id}/members/{row['user_id']}",
+        }
+        if "routingStatus" in expand:
+            member["routingStatus"] = _routing_status(box, row["user_id"], bool(row["joined"]))
+        return member
+
+    return ok(paged(request, rows, max_page_size=MAX_MEMBERS_PER_CALL, totals=False, render=render))
+
+
+def _member_ids(body: Any) -> list[str]:
+    if not isinstance(body, list):
+        raise ApiError(400, 'The body must be a JSON array of {"id": userId}')
+    if len(body) > MAX_MEMBERS_PER_CALL:
+        raise ApiError(
+            400,
+            f"{len(body)} members in one call; the maximum is "
+            f"{MAX_MEMBERS_PER_CALL}: send them in batches",
+        )
+    ids = ids_in(body)
+    if len(ids) != len(body):
+        raise ApiError(400, "Every entry needs an id (the user's id)")
+    return ids
+
+
+async def add_or_remove_members(request: Request) -> Response:
+    box = sandbox(request)
+    store = box.store
+    queue_id = request.path_params["queueId"]
+    queue = _queue_or_404(store, queue_id)
+    ids = _member_ids(await json_body(request))
+    delete = bool(query_bool(request, "delete"))
+    users = store.ids("user")
+    missing = [u for u in ids if u not in users]
+    if missing:
+        raise ApiError(400, f"Unknown user id(s): {', '.join(missing[:5])}", "bad.request")
+    with store.transaction() as db:
+        current = {
+            r["user_id"]: r["member_by"]
+            for r in db.execute(
+                "SELECT user_id, member_by FROM queue_members WHERE queue_id = ?", (queue_id,)
+            )
+        }
+        via_group = [u for u in ids if current.get(u) == "group"]
+        if via_group:
+            raise ApiError(
+                400,
+                f"User(s) {', '.join(via_group[:5])} belong to this queue through "
+                "a member group; change the group instead",
+                "bad.request",
+            )
+        if delete:
+            changed = [u for u in ids if u in current]
+            db.executemany(
+                "DELETE FROM queue_members WHERE queue_id = ? AND user_id = ?",
+                [(queue_id, u) for u in changed],
+            )
+        else:
+            changed = [u for u in ids if u not in current]
+            db.executemany(
+                "INSERT INTO queue_members (queue_id, user_id, ring_number, joined, member_by) "
+                "VALUES (?, ?, 1, 1, 'user')",
+                [(queue_id, u) for u in changed],
+            )
+        if changed:
+            key = "oldValues" if delete else "newValues"
+            change = {"property": "members", "oldValues": [], "newValues": [], key: changed}
+            box.audit(
+                db,
+                request,
+                entity_type="Queue",
+                entity_id=queue_id,
+                entity_name=queue["name"],
+                action="Remove" if delete else "Add",
+                changes=[change],
+            )
+    return no_content()
+
+
+def _member_update(
+    db: sqlite3.Connection, queue_id: str, user_id: str, patch: dict[str, Any]
+) -> list[dict[str, Any]]:
+    row = db.execute(
+        "SELECT ring_number, joined FROM queue_members WHERE queue_id = ? AND user_id = ?",
+        (queue_id, user_id),
+    ).fetchone()
+    if row is None:
+        raise not_found(f"Member of queue {queue_id}:", user_id)
+    changes = []
+    if "ringNumber" in patch and patch["ringNumber"] is not None:
+        ring = patch["ringNumber"]
+        if not isinstance(ring, int) or isinstance(ring, bool) or not 1 <= ring <= 6:
+            raise ApiError(400, f"ringNumber must be an integer 1..6, got {ring!r}")
+        db.execute(
+            "UPDATE queue_members SET ring_number = ? WHERE queue_id = ? AND user_id = ?",
+            (ring, queue_id, user_id),
+        )
+        changes.append(
+            {
+                "property": f"members.{user_id}.ringNumber",
+                "oldValues": [str(row["ring_number"])],
+                "newValues": [str(ring)],
+            }
+        )
+    if "joined" in patch and patch["joined"] is not None:
+        joined = patch["joined"]
+        if not isinstance(joined, bool):
+            raise ApiError(400, f"joined must be true or false, got {joined!r}")
+        db.execute(
+            "UPDATE queue_members SET joined = ? WHERE queue_id = ? AND user_id = ?",
+            (int(joined), queue_id, user_id),
+        )
+        changes.append(
+            {
+                "property": f"members.{user_id}.joined",
+                "oldValues": [str(bool(row["joined"])).lower()],
+                "newValues": [str(joined).lower()],
+            }
+        )
+    return changes
+
+
+async def patch_member(request: Request) -> Response:
+    box = sandbox(request)
+    queue_id = request.path_params["queueId"]
+    queue = _queue_or_404(box.store, queue_id)
+    patch = await json_body(request)
+    if not isinstance(patch, dict):
+        raise ApiError(400, 'The body must be a queue member object, e.g. {"joined": true}')
+    with box.store.transaction() as db:
+        changes = _member_update(db, queue_id, request.path_params["memberId"], patch)
+        if changes:
+            box.audit(
+                db,
+                request,
+                entity_type="Queue",
+                entity_id=queue_id,
+                entity_name=queue["name"],
+                action="Update",
+                changes=changes,
+            )
+    return Response(status_code=202)
+
+
+async def patch_members(request: Request) -> Response:
+    box = sandbox(request)
+    queue_id = request.path_params["queueId"]
+    queue = _queue_or_404(box.store, queue_id)
+    body = await json_body(request)
+    ids = _member_ids(body)
+    with box.store.transaction() as db:
+        changes: list[dict[str, Any]] = []
+        for user_id, patch in zip(ids, body, strict=True):
+            changes += _member_update(db, queue_id, user_id, {"joined": patch.get("joined")})
+        if changes:
+            box.audit(
+                db,
+                request,
+                entity_type="Queue",
+                entity_id=queue_id,
+                entity_name=queue["name"],
+                action="Update",
+                changes=changes,
+            )
+    rows = (
+        box.store.read()
+        .execute(
+            f"SELECT user_id, ring_number, joined, member_by FROM queue_members WHERE queue_id = ? "
+            f"AND user_id IN ({', '.join('?' * len(ids))})",
+            [queue_id, *ids],
+        )
+        .fetchall()
+    )
+    entities = [
+        {
+            "id": r["user_id"],
+            "ringNumber": r["ring_number"],
+            "joined": bool(r["joined"]),
+            "memberBy": r["member_by"],
+        }
+        for r in rows
+    ]
+    return ok({"entities": entities, "pageSize": len(entities), "pageNumber": 1})
+
+
+async def delete_member(request: Request) -> Response:
+    box = sandbox(request)
+    queue_id = request.path_params["queueId"]
+    user_id = request.path_params["memberId"]
+    queue = _queue_or_404(box.store, queue_id)
+    with box.store.transaction() as db:
+        row = db.execute(
+            "SELECT member_by FROM queue_members WHERE queue_id = ? AND user_id = ?",
+            (queue_id, user_id),
+        ).fetchone()
+        if row is None:
+            raise not_found(f"Member of queue {queue_id}:", user_id)
+        if row["member_by"] == "group":
+            raise ApiError(400, f"User {user_id} belongs through a member group; change the group")
+        db.execute(
+            "DELETE FROM queue_members WHERE queue_id = ? AND user_id = ?", (queue_id, user_id)
+        )
+        box.audit(
+            db,
+            request,
+            entity_type="Queue",
+            entity_id=queue_id,
+            entity_name=queue["name"],
+            action="Remove",
+            changes=[{"property": "members", "oldValues": [user_id], "newValues": []}],
+        )
+    return no_content()
+
+
+# --- wrap-up codes -------------------------------------------------------------------------
+
+
+async def list_wrapupcodes(request: Request) -> Response:
+    store = sandbox(request).store
+    codes = store.entities("wrapupcode")
+    name = request.query_params.get("name")
+    if name:
+        codes = [c for c in codes if wildcard_match(name, c["name"])]
+    ids = query_list(request, "id")
+    if ids:
+        codes = [c for c in codes if c["id"] in set(ids)]
+    return ok(paged(request, codes))
+
+
+async def get_wrapupcode(request: Request) -> Response:
+    store = sandbox(request).store
+    code = store.get("wrapupcode", request.path_params["codeId"])
+    if code is None:
+        raise not_found("Wrap-up code", request.path_params["codeId"])
+    return ok(code)
+
+
+def _queue_codes(store: Store, queue_id: str) -> list[dict[str, Any]]:
+    rows = (
+        store.read()
+        .execute("SELECT code_id FROM queue_wrapupcodes WHERE queue_id = ?", (queue_id,))
+        .fetchall()
+    )
+    codes = [store.get("wrapupcode", r["code_id"]) for r in rows]
+    return sorted([c for c in codes if c], key=lambda c: c["name"].lower())
+
+
+async def list_queue_wrapupcodes(request: Request) -> Response:
+    store = sandbox(request).store
+    queue_id = request.path_params["queueId"]
+    _queue_or_404(store, queue_id)
+    codes = _queue_codes(store, queue_id)
+    name = request.query_params.get("name")
+    if name:
+        codes = [c for c in codes if wildcard_match(name, c["name"])]
+    return ok(paged(request, codes))
+
+
+async def add_queue_wrapupcodes(request: Request) -> Response:
+    box = sandbox(request)
+    queue_id = request.path_params["queueId"]
+    queue = _queue_or_404(box.store, queue_id)
+    body = await json_body(request)
+    if not isinstance(body, list):
+        raise ApiError(400, 'The body must be a JSON array of {"id": wrapupCodeId}')
+    ids = ids_in(body)
+    known = box.store.ids("wrapupcode")
+    missing = [i for i in ids if i not in known]
+    if missing:
+        raise ApiError(400, f"Unknown wrap-up code id(s): {', '.join(missing)}")
+    with box.store.transaction() as db:
+        db.executemany(
+            "INSERT OR IGNORE INTO queue_wrapupcodes (queue_id, code_id) VALUES (?, ?)",
+            [(queue_id, i) for i in ids],
+        )
+        box.audit(
+            db,
+            request,
+            entity_type="Queue",
+            entity_id=queue_id,
+            entity_name=queue["name"],
+            action="Add",
+            changes=[{"property": "wrapupCodes", "oldValues": [], "newValues": ids}],
+        )
+    return ok([box.store.get("wrapupcode", i) for i in ids])
+
+
+async def delete_queue_wrapupcode(request: Request) -> Response:
+    box = sandbox(request)
+    queue_id = request.path_params["queueId"]
+    code_id = request.path_params["codeId"]
+    queue = _queue_or_404(box.store, queue_id)
+    with box.store.transaction() as db:
+        gone = db.execute(
+            "DELETE FROM queue_wrapupcodes WHERE queue_id = ? AND code_id = ?", (queue_id, code_id)
+        ).rowcount
+        if not gone:
+            raise not_found(f"Wrap-up code of queue {queue_id}:", code_id)
+        box.audit(
+            db,
+            request,
+            entity_type="Queue",
+            entity_id=queue_id,
+            entity_name=queue["name"],
+            action="Remove",
+            changes=[{"property": "wrapupCodes", "oldValues": [code_id], "newValues": []}],
+        )
+    return no_content()
+
+
+# --- skills --------------------------------------------------------------------------------
+
+
+async def list_skills(request: Request) -> Response:
+    store = sandbox(request).store
+    skills = store.entities("skill")
+    name = request.query_params.get("name")
+    if name:
+        skills = [s for s in skills if wildcard_match(name, s["name"])]
+    ids = query_list(request, "id")
+    if ids:
+        skills = [s for s in skills if s["id"] in set(ids)]
+    return ok(paged(request, skills))
+
+
+async def get_skill(request: Request) -> Response:
+    store = sandbox(request).store
+    skill = store.get("skill", request.path_params["skillId"])
+    if skill is None:
+        raise not_found("Skill", request.path_params["skillId"])
+    return ok(skill)
+
+
+async def create_skill(request: Request) -> Response:
+    box = sandbox(request)
+    body = await json_body(request)
+    if not isinstance(body, dict) or not str(body.get("name") or "").strip():
+        raise ApiError(400, "name: a skill needs a non-empty name")
+    name = str(body["name"]).strip()
+    if box.store.find_by_name("skill", name) is not None:
+        raise ApiError(409, f"A skill named {name!r} already exists", "general.conflict")
+    division = box.store.get("division", body.get("divisionId") or box.org.division_id)
+    if division is None:
+        raise ApiError(400, f"divisionId: division {body.get('divisionId')} does not exist")
+    skill_id = str(uuid.uuid4())
+    skill = {
+        "id": skill_id,
+        "name": name,
+        "state": "active",
+        "version": "1",
+        "dateModified": now_iso(),
+        "division": division,
+        "selfUri": f"/api/v2/routing/skills/{skill_id}",
+    }
+    with box.store.transaction() as db:
+        Store.put(db, "skill", skill)
+        box.audit(
+            db,
+            request,
+            entity_type="Skill",
+            entity_id=skill_id,
+            entity_name=name,
+            action="Create",
+            changes=property_changes(None, skill),
+        )
+    return ok(skill)
+
+
+async def delete_skill(request: Request) -> Response:
+    box = sandbox(request)
+    skill_id = request.path_params["skillId"]
+    skill = box.store.get("skill", skill_id)
+    if skill is None:
+        raise not_found("Skill", skill_id)
+    with box.store.transaction() as db:
+        Store.delete(db, "skill", skill_id)
+        db.execute("DELETE FROM user_skills WHERE skill_id = ?", (skill_id,))
+        box.audit(
+            db,
+            request,
+            entity_type="Skill",
+            entity_id=skill_id,
+            entity_name=skill["name"],
+            action="Delete",
+            changes=property_changes(skill, None),
+        )
+    return no_content()
+
+
+routes = [
+    Route("/api/v2/routing/queues", list_queues, methods=["GET"]),
+    Route("/api/v2/routing/queues", create_queue, methods=["POST"]),
+    Route("/api/v2/routing/queues/{queueId}", get_queue, methods=["GET"]),
+    Route("/api/v2/routing/queues/{queueId}", update_queue, methods=["PUT"]),
+    Route("/api/v2/routing/queues/{queueId}", delete_queue, methods=["DELETE"]),
+    Route("/api/v2/routing/queues/{queueId}/members", list_members, methods=["GET"]),
+    Route("/api/v2/routing/queues/{queueId}/members", add_or_remove_members, methods=["POST"]),
+    Route("/api/v2/routing/queues/{queueId}/members", patch_members, methods=["PATCH"]),
+    Route("/api/v2/routing/queues/{queueId}/members/{memberId}", patch_member, methods=["PATCH"]),
+    Route("/api/v2/routing/queues/{queueId}/members/{memberId}", delete_member, methods=["DELETE"]),
+    Route("/api/v2/routing/queues/{queueId}/wrapupcodes", list_queue_wrapupcodes, methods=["GET"]),
+    Route("/api/v2/routing/queues/{queueId}/wrapupcodes", add_queue_wrapupcodes, methods=["POST"]),
+    Route(
+        "/api/v2/routing/queues/{queueId}/wrapupcodes/{codeId}",
+        delete_queue_wrapupcode,
+        methods=["DELETE"],
+    ),
+    Route("/api/v2/routing/wrapupcodes", list_wrapupcodes, methods=["GET"]),
+    Route("/api/v2/routing/wrapupcodes/{codeId}", get_wrapupcode, methods=["GET"]),
+    Route("/api/v2/routing/skills", list_skills, methods=["GET"]),
+    Route("/api/v2/routing/skills", create_skill, methods=["POST"]),
+    Route("/api/v2/routing/skills/{skillId}", get_skill, methods=["GET"]),
+    Route("/api/v2/routing/skills/{skillId}", delete_skill, methods=["DELETE"]),
+]

@@ -1,0 +1,374 @@
+"""What sits in front of every endpoint, as the real platform does it.
+
+OAuth client-credentials tokens, the bearer check, per-token rate limiting with the
+``inin-ratelimit-*`` headers, ``ININ-Correlation-Id`` on every response, and deterministic fault
+injection. Implemented as one ASGI middleware so that faults can drop a connection mid-response.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import fnmatch
+import hashlib
+import json
+import secrets
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .config import FAULT_KINDS, FaultRule, SandboxConfig
+from .errors import error_body
+
+
+@dataclass
+class Token:
+    client_id: str
+    expires_at: float
+
+
+class TokenIssuer:
+    """Client-credentials tokens held in memory, as opaque random strings."""
+
+    def __init__(self, config: SandboxConfig) -> None:
+        self.config = config
+        self._tokens: dict[str, Token] = {}
+        self._lock = threading.Lock()
+
+    def issue(self, client_id: str) -> tuple[str, int]:
+        token = secrets.token_urlsafe(48)
+        ttl = int(self.config.token_ttl_seconds)
+        with self._lock:
+            now = time.monotonic()
+            # forget expired tokens so memory stays bounded
+            for key in [k for k, t in self._tokens.items() if t.expires_at <= now]:
+                del self._tokens[key]
+            self._tokens[token] = Token(client_id, now + ttl)
+        return token, ttl
+
+    def check(self, token: str) -> Token | None:
+        with self._lock:
+            found = self._tokens.get(token)
+        if found is None or found.expires_at <= time.monotonic():
+            return None
+        return found
+
+    def expire_all(self) -> int:
+        with self._lock:
+            count = len(self._tokens)
+            self._tokens.clear()
+        return count
+
+
+class RateLimiter:
+    """Fixed one-minute windows per token, like the platform's per-token request budget."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._windows: dict[str, tuple[float, int]] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, token: str) -> tuple[bool, int, int]:
+        """(allowed, count in window, seconds until the window resets)."""
+        now = time.monotonic()
+        with self._lock:
+            start, count = self._windows.get(token, (now, 0))
+            if now - start >= 60.0:
+                start, count = now, 0
+            count += 1
+            self._windows[token] = (start, count)
+        reset = max(1, int(60.0 - (now - start) + 0.999))
+        return count <= self.per_minute, count, reset
+
+
+class FaultInjector:
+    """Decides, deterministically from the seed and the request's ordinal, which requests fail."""
+
+    def __init__(self, seed: int, rules: list[FaultRule]) -> None:
+        self._lock = threading.Lock()
+        self.configure(seed, rules)
+
+    def configure(self, seed: int, rules: list[FaultRule]) -> None:
+        for rule in rules:
+            unknown = [k for k in rule.kinds if k not in FAULT_KINDS]
+            if unknown or not rule.kinds:
+                known = ", ".join(FAULT_KINDS)
+                raise ValueError(
+                    f"fault kinds {unknown or '[]'} not understood; use some of {known}"
+                )
+            if not 0.0 <= rule.rate <= 1.0:
+                raise ValueError(f"fault rate {rule.rate} must lie in [0, 1]")
+        with self._lock:
+            self.seed = seed
+            self.rules = list(rules)
+            self._counters = [0] * len(rules)
+            self.injected = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "seed": self.seed,
+            "injected": self.injected,
+            "rules": [
+                {
+                    "pattern": r.pattern,
+                    "rate": r.rate,
+                    "kinds": list(r.kinds),
+                    "delayMs": r.delay_ms,
+                    "retryAfterSeconds": r.retry_after_seconds,
+                }
+                for r in self.rules
+            ],
+        }
+
+    def decide(self, method: str, path: str) -> tuple[str, FaultRule] | None:
+        target = f"{method} {path}"
+        with self._lock:
+            for i, rule in enumerate(self.rules):
+                if rule.rate <= 0 or not (
+                    fnmatch.fnmatchcase(path, rule.pattern)
+                    or fnmatch.fnmatchcase(target, rule.pattern)
+                ):
+                    continue
+                ordinal = self._counters[i]
+                self._counters[i] += 1
+                digest = hashlib.blake2b(
+                    f"{self.seed}/{i}/{ordinal}".encode(), digest_size=16
+                ).digest()
+                u = int.from_bytes(digest[:8], "big") / 2**64
+                if u >= rule.rate:
+                    return None
+                kind = rule.kinds[int.from_bytes(digest[8:], "big") % len(rule.kinds)]
+                self.injected += 1
+                return kind, rule
+        return None
+
+
+def _json_response_parts(
+    status: int, body: dict[str, Any], headers: list[tuple[bytes, bytes]]
+) -> tuple[Message, Message]:
+    payload = json.dumps(body).encode()
+    start: Message = {
+        "type": "http.response.start",
+        "status": status,
+        "headers": [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(payload)).encode()),
+            *headers,
+        ],
+    }
+    return start, {"type": "http.response.body", "body": payload}
+
+
+class Gateway:
+    """ASGI middleware: correlation id, token endpoint, bearer check, rate limit, faults."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        config: SandboxConfig,
+        tokens: TokenIssuer,
+        limiter: RateLimiter,
+        faults: FaultInjector,
+    ) -> None:
+        self.app = app
+        self.config = config
+        self.tokens = tokens
+        self.limiter = limiter
+        self.faults = faults
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        correlation = str(uuid.uuid4())
+        extra: list[tuple[bytes, bytes]] = [(b"inin-correlation-id", correlation.encode())]
+        path: str = scope["path"]
+        method: str = scope["method"]
+
+        async def reply(
+            status: int, code: str, message: str, more: list[tuple[bytes, bytes]] | None = None
+        ) -> None:
+            start, body = _json_response_parts(
+                status, error_body(status, code, message, correlation), extra + (more or [])
+            )
+            await send(start)
+            await send(body)
+
+        if path == "/oauth/token":
+            await self._token(scope, receive, send, correlation, extra)
+            return
+
+        if not (path.startswith("/api/v2/") or path.startswith("/sandbox/")):
+            await reply(404, "not.found", f"No resource at {path}")
+            return
+
+        token = _bearer(scope)
+        if token is None or self.tokens.check(token) is None:
+            code = "authentication.required" if token is None else "bad.credentials"
+            message = (
+                "Authentication required: send Authorization: Bearer <token> from POST /oauth/token"
+                if token is None
+                else "Invalid login credentials: the token is unknown or has expired"
+            )
+            await reply(401, code, message)
+            return
+
+        if path.startswith("/api/v2/"):
+            allowed, count, reset = self.limiter.hit(token)
+            extra += [
+                (b"inin-ratelimit-allowed", str(self.limiter.per_minute).encode()),
+                (b"inin-ratelimit-count", str(count).encode()),
+                (b"inin-ratelimit-reset", str(reset).encode()),
+            ]
+            if not allowed:
+                await reply(
+                    429,
+                    "too.many.requests.retry.after",
+                    f"Rate limit exceeded the maximum of {self.limiter.per_minute} requests "
+                    f"per minute; retry after {reset} seconds",
+                    [(b"retry-after", str(reset).encode())],
+                )
+                return
+            fault = self.faults.decide(method, path)
+            if fault is not None:
+                kind, rule = fault
+                if kind == "delay":
+                    await asyncio.sleep(rule.delay_ms / 1000.0)
+                elif kind == "drop":
+                    await self._drop(send, extra)
+                    return
+                else:
+                    status = int(kind)
+                    more = []
+                    if status == 429:
+                        more = [(b"retry-after", str(rule.retry_after_seconds).encode())]
+                    messages = {
+                        429: "Rate limit exceeded (injected fault); retry after the given seconds",
+                        500: "The server encountered an unexpected error (injected fault)",
+                        503: "Service unavailable (injected fault)",
+                        504: "The request timed out (injected fault)",
+                    }
+                    from .errors import DEFAULT_CODES
+
+                    await reply(status, DEFAULT_CODES[status], messages[status], more)
+                    return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = dict(message)
+                message["headers"] = list(message.get("headers", [])) + extra
+            await send(message)
+
+        scope.setdefault("state", {})
+        scope["state"]["correlation_id"] = correlation
+        scope["state"]["client_id"] = self.tokens.check(token).client_id if token else ""  # type: ignore[union-attr]
+        await self.app(scope, receive, send_with_headers)
+
+    async def _drop(self, send: Send, extra: list[tuple[bytes, bytes]]) -> None:
+        """Start a response and close the connection before the promised body arrives."""
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", b"4096"),
+                    *extra,
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": b'{"entities": [', "more_body": True})
+        raise ConnectionAbortedError("sandbox fault injection: connection dropped mid-response")
+
+    async def _token(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        correlation: str,
+        extra: list[tuple[bytes, bytes]],
+    ) -> None:
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+
+        async def answer(status: int, payload: dict[str, Any]) -> None:
+            start, msg = _json_response_parts(status, payload, extra)
+            await send(start)
+            await send(msg)
+
+        if scope["method"] != "POST":
+            await answer(405, error_body(405, "method.not.allowed", "Use POST", correlation))
+            return
+        form = {k: v[0] for k, v in parse_qs(body.decode("latin-1")).items()}
+        client_id, secret = _basic(scope)
+        if client_id is None:  # the form may carry credentials instead of Basic auth
+            client_id, secret = form.get("client_id"), form.get("client_secret")
+        if form.get("grant_type") != "client_credentials":
+            await answer(
+                400,
+                {
+                    "error": "unsupported_grant_type",
+                    "description": "grant_type must be client_credentials",
+                    "error_description": "grant_type must be client_credentials",
+                },
+            )
+            return
+        if not (
+            client_id is not None
+            and secret is not None
+            and secrets.compare_digest(client_id, self.config.client_id)
+            and secrets.compare_digest(secret, self.config.client_secret)
+        ):
+            await answer(
+                400,
+                {
+                    "error": "invalid_client",
+                    "description": "client not found",
+                    "error_description": "client not found",
+                },
+            )
+            return
+        token, ttl = self.tokens.issue(client_id)
+        await answer(200, {"access_token": token, "token_type": "bearer", "expires_in": ttl})
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key.lower() == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def _bearer(scope: Scope) -> str | None:
+    value = _header(scope, b"authorization")
+    if not value:
+        return None
+    scheme, _, token = value.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def _basic(scope: Scope) -> tuple[str | None, str | None]:
+    value = _header(scope, b"authorization")
+    if not value:
+        return None, None
+    scheme, _, encoded = value.partition(" ")
+    if scheme.lower() != "basic":
+        return None, None
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None, None
+    user, sep, password = decoded.partition(":")
+    return (user, password) if sep else (None, None)
