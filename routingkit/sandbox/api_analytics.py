@@ -248,6 +248,8 @@ def _string_list(raw: Any, field: str, *, required: bool) -> list[str]:
     """A JSON array of strings, duplicates dropped (order kept)."""
     if raw is None and not required:
         return []
+    if raw is None:
+        raise bad_request(f"{field} is required: a list of metric names", field)
     if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
         raise bad_request(f"{field} must be a list of strings", field)
     if required and not raw:
@@ -567,16 +569,20 @@ def _view_counts(
         + f" AND queue_id IN ({', '.join('?' * len(queue_ids))}) GROUP BY 1, 2, 3"
     )
     params += [query.start_ms, query.end_ms, *queue_ids]
+    cursor = store.read().cursor()
+    cursor.row_factory = None
+    rows: list[tuple[Any, ...]] = cursor.execute(sql, params).fetchall()
     counts = np.zeros((buckets.keys.size, len(query.views)), dtype=np.int64)
-    n_buckets = edges.size - 1
-    for row in store.read().execute(sql, params):
-        group = buckets.pair_group.get((row[0], row[1]))
-        if group is None:
-            continue
-        key = group * n_buckets + int(np.searchsorted(edges, row[2], side="right")) - 1
-        at = int(np.searchsorted(buckets.keys, key))
-        if at < buckets.keys.size and buckets.keys[at] == key:
-            counts[at] += np.asarray(tuple(row)[3:], dtype=np.int64)
+    if not rows:
+        return counts
+    group = np.array([buckets.pair_group.get((r[0], r[1]), -1) for r in rows], dtype=np.int64)
+    slot = np.array([r[2] for r in rows], dtype=np.int64)
+    found = np.array([r[3:] for r in rows], dtype=np.int64).reshape(len(rows), -1)
+    key = group * (edges.size - 1) + np.searchsorted(edges, slot, side="right") - 1
+    at = np.minimum(np.searchsorted(buckets.keys, key), buckets.keys.size - 1)
+    # Only buckets with stored interval rows are reported, so counts elsewhere are dropped.
+    hit = (group >= 0) & (buckets.keys[at] == key)
+    np.add.at(counts, at[hit], found[hit])
     return counts
 
 
