@@ -1,25 +1,30 @@
 """The sandbox's analytics module against its own database, without the rest of the server.
 
-A three-day org is seeded once per module; the checks compare the aggregate endpoint with
-direct SQL over the stored conversations and intervals, with itself at other granularities, and
-with the official SDK's response models.
+A three-day org with fixed dates (so a daylight-saving day is always covered) is seeded once
+per module and served over real HTTP by uvicorn on a free port; the checks compare the
+aggregate endpoint with direct SQL over the stored conversations and intervals, with itself at
+other granularities, and with the official SDK's response models.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import socket
 import sqlite3
+import threading
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
+import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.testclient import TestClient
 
 from routingkit.sandbox import api_analytics
 from routingkit.sandbox.errors import ApiError, error_body
@@ -67,11 +72,27 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> StandInSandbox:
 
 
 @pytest.fixture(scope="module")
-def client(seeded: StandInSandbox) -> Iterator[TestClient]:
+def client(seeded: StandInSandbox) -> Iterator[httpx.Client]:
     app = Starlette(routes=api_analytics.routes, exception_handlers={ApiError: _api_error})
     app.state.sandbox = seeded
-    with TestClient(app) as test_client:
-        yield test_client
+    sock = socket.socket()
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=lambda: server.run(sockets=[sock]), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:  # ready when uvicorn says so, not after a fixed sleep
+        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
+        time.sleep(0.01)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{sock.getsockname()[1]}", timeout=30) as http:
+            yield http
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
 
 
 @pytest.fixture(scope="module")
@@ -79,14 +100,14 @@ def db(seeded: StandInSandbox) -> sqlite3.Connection:
     return seeded.store.read()
 
 
-def query(client: TestClient, **body: Any) -> dict[str, Any]:
+def query(client: httpx.Client, **body: Any) -> dict[str, Any]:
     response = client.post(AGGREGATES, json=body)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/json"
     return response.json()  # type: ignore[no-any-return]
 
 
-def refused(client: TestClient, url: str, body: Any) -> str:
+def refused(client: httpx.Client, url: str, body: Any) -> str:
     response = client.post(url, json=body)
     assert response.status_code == 400, response.text
     error = response.json()
@@ -111,7 +132,7 @@ def ms(iso: str) -> int:
 
 
 def test_total_offered_equals_stored_conversations(
-    client: TestClient, db: sqlite3.Connection
+    client: httpx.Client, db: sqlite3.Connection
 ) -> None:
     body = query(client, interval=WIDE, metrics=["nOffered", "tAnswered", "tAbandon"])
     [result] = body["results"]
@@ -128,7 +149,7 @@ def test_total_offered_equals_stored_conversations(
 
 
 def test_timer_stats_equal_sql_over_stored_intervals(
-    client: TestClient, db: sqlite3.Connection
+    client: httpx.Client, db: sqlite3.Connection
 ) -> None:
     body = query(client, interval=WHOLE, groupBy=["queueId"], metrics=["tHandle", "tWait"])
     for result in body["results"]:
@@ -144,7 +165,7 @@ def test_timer_stats_equal_sql_over_stored_intervals(
             assert stats(entry)[metric] == expected
 
 
-def test_counts_are_consistent_in_every_bucket(client: TestClient) -> None:
+def test_counts_are_consistent_in_every_bucket(client: httpx.Client) -> None:
     body = query(
         client,
         interval=WHOLE,
@@ -171,7 +192,7 @@ def test_counts_are_consistent_in_every_bucket(client: TestClient) -> None:
     assert buckets > 100
 
 
-def test_buckets_without_data_and_empty_metrics_are_left_out(client: TestClient) -> None:
+def test_buckets_without_data_and_empty_metrics_are_left_out(client: httpx.Client) -> None:
     body = query(client, interval=WIDE, granularity="PT1H", metrics=["nOffered", "tHeld"])
     [result] = body["results"]
     starts = [entry["interval"].split("/")[0] for entry in result["data"]]
@@ -185,7 +206,7 @@ def test_buckets_without_data_and_empty_metrics_are_left_out(client: TestClient)
             assert metric["stats"]["count"] > 0
 
 
-def test_half_hours_are_sums_of_quarter_hours(client: TestClient) -> None:
+def test_half_hours_are_sums_of_quarter_hours(client: httpx.Client) -> None:
     metrics = ["nOffered", "tHandle", "tWait", "oServiceLevel"]
     common = {"interval": WHOLE, "groupBy": ["queueId", "mediaType"], "metrics": metrics}
     quarters = query(client, granularity="PT15M", **common)
@@ -236,7 +257,7 @@ def test_half_hours_are_sums_of_quarter_hours(client: TestClient) -> None:
     assert seen == set(expected)
 
 
-def test_calendar_days_start_at_local_midnight(client: TestClient) -> None:
+def test_calendar_days_start_at_local_midnight(client: httpx.Client) -> None:
     body = query(
         client,
         interval=WIDE,
@@ -256,7 +277,7 @@ def test_calendar_days_start_at_local_midnight(client: TestClient) -> None:
     assert sum(count(entry, "nOffered") for entry in result["data"]) == total
 
 
-def test_first_calendar_day_starts_at_the_interval_start(client: TestClient) -> None:
+def test_first_calendar_day_starts_at_the_interval_start(client: httpx.Client) -> None:
     body = query(
         client,
         interval="2026-03-08T18:00:00.000Z/2026-03-09T18:00:00.000Z",
@@ -271,7 +292,7 @@ def test_first_calendar_day_starts_at_the_interval_start(client: TestClient) -> 
     ]
 
 
-def test_utc_days_without_time_zone(client: TestClient) -> None:
+def test_utc_days_without_time_zone(client: httpx.Client) -> None:
     body = query(client, interval=WIDE, granularity="P1D", metrics=["nOffered"])
     for entry in body["results"][0]["data"]:
         start, end = entry["interval"].split("/")
@@ -281,7 +302,7 @@ def test_utc_days_without_time_zone(client: TestClient) -> None:
 # --- grouping and filtering -------------------------------------------------------------------
 
 
-def test_group_by_queue_media_and_direction(client: TestClient, db: sqlite3.Connection) -> None:
+def test_group_by_queue_media_and_direction(client: httpx.Client, db: sqlite3.Connection) -> None:
     body = query(
         client, interval=WIDE, groupBy=["queueId", "mediaType", "direction"], metrics=["nOffered"]
     )
@@ -302,7 +323,7 @@ def test_group_by_queue_media_and_direction(client: TestClient, db: sqlite3.Conn
     assert keys == sorted(keys)
 
 
-def test_group_by_media_type(client: TestClient, db: sqlite3.Connection) -> None:
+def test_group_by_media_type(client: httpx.Client, db: sqlite3.Connection) -> None:
     body = query(client, interval=WIDE, groupBy=["mediaType"], metrics=["nOffered"])
     stored = dict(db.execute("SELECT media_type, COUNT(*) FROM conversations GROUP BY 1"))
     got = {r["group"]["mediaType"]: count(r["data"][0], "nOffered") for r in body["results"]}
@@ -311,7 +332,7 @@ def test_group_by_media_type(client: TestClient, db: sqlite3.Connection) -> None
 
 
 def test_filter_by_queue_id(
-    client: TestClient, db: sqlite3.Connection, seeded: StandInSandbox
+    client: httpx.Client, db: sqlite3.Connection, seeded: StandInSandbox
 ) -> None:
     queue_id = seeded.org.queue_ids["billing_voice"]
     body = query(
@@ -330,7 +351,7 @@ def test_filter_by_queue_id(
 
 
 def test_filter_by_media_type_and_clause(
-    client: TestClient, db: sqlite3.Connection, seeded: StandInSandbox
+    client: httpx.Client, db: sqlite3.Connection, seeded: StandInSandbox
 ) -> None:
     ids = seeded.org.queue_ids
     body = query(
@@ -369,7 +390,7 @@ def test_filter_by_media_type_and_clause(
     assert {r["group"]["queueId"] for r in chat["results"]} == chat_queues
 
 
-def test_filter_matching_nothing_gives_no_results(client: TestClient) -> None:
+def test_filter_matching_nothing_gives_no_results(client: httpx.Client) -> None:
     for predicate in (
         {"dimension": "queueId", "value": "00000000-0000-0000-0000-000000000000"},
         {"dimension": "direction", "value": "outbound"},
@@ -385,7 +406,7 @@ def test_filter_matching_nothing_gives_no_results(client: TestClient) -> None:
 
 
 def test_filter_or_across_dimensions(
-    client: TestClient, db: sqlite3.Connection, seeded: StandInSandbox
+    client: httpx.Client, db: sqlite3.Connection, seeded: StandInSandbox
 ) -> None:
     ids = seeded.org.queue_ids
     body = query(
@@ -432,7 +453,7 @@ def test_filter_narrows_the_queues_read(raw: dict[str, Any], expected: set[str] 
 
 
 def test_views_count_conversations_in_range(
-    client: TestClient, db: sqlite3.Connection, seeded: StandInSandbox
+    client: httpx.Client, db: sqlite3.Connection, seeded: StandInSandbox
 ) -> None:
     queue_id = seeded.org.queue_ids["support_voice"]
     views = [
@@ -506,12 +527,14 @@ def test_views_count_conversations_in_range(
         ({"queryType": "topN"}, "queryType"),
     ],
 )  # fmt: skip
-def test_bad_queries_are_refused(client: TestClient, change: dict[str, Any], expected: str) -> None:
+def test_bad_queries_are_refused(
+    client: httpx.Client, change: dict[str, Any], expected: str
+) -> None:
     body = {"interval": WHOLE, "metrics": ["nOffered"], **change}
     assert expected in refused(client, AGGREGATES, body)
 
 
-def test_interval_limit_is_stated_and_enforced(client: TestClient) -> None:
+def test_interval_limit_is_stated_and_enforced(client: httpx.Client) -> None:
     message = refused(
         client,
         AGGREGATES,
@@ -526,7 +549,7 @@ def test_interval_limit_is_stated_and_enforced(client: TestClient) -> None:
     assert exactly["results"]
 
 
-def test_missing_body_is_refused(client: TestClient) -> None:
+def test_missing_body_is_refused(client: httpx.Client) -> None:
     response = client.post(AGGREGATES, content=b"")
     assert response.status_code == 400
 
@@ -539,14 +562,14 @@ def pin_clock(monkeypatch: pytest.MonkeyPatch, local: dt.datetime) -> None:
     monkeypatch.setattr(api_analytics, "utc_now", lambda: instant)
 
 
-def observe(client: TestClient, body: dict[str, Any]) -> dict[str, Any]:
+def observe(client: httpx.Client, body: dict[str, Any]) -> dict[str, Any]:
     response = client.post(OBSERVATIONS, json=body)
     assert response.status_code == 200, response.text
     return response.json()  # type: ignore[no-any-return]
 
 
 def test_observations_shape_and_relations(
-    client: TestClient,
+    client: httpx.Client,
     seeded: StandInSandbox,
     db: sqlite3.Connection,
     monkeypatch: pytest.MonkeyPatch,
@@ -591,7 +614,7 @@ def test_observations_shape_and_relations(
         assert values["oOnQueueUsers"] == values["oWaiting"] == values["oInteracting"] == 0
 
 
-def test_observations_filter_by_media_type(client: TestClient, seeded: StandInSandbox) -> None:
+def test_observations_filter_by_media_type(client: httpx.Client, seeded: StandInSandbox) -> None:
     ids = seeded.org.queue_ids
     body = {
         "filter": {
@@ -626,7 +649,7 @@ def test_observations_filter_by_media_type(client: TestClient, seeded: StandInSa
     ],
 )  # fmt: skip
 def test_bad_observation_queries_are_refused(
-    client: TestClient, body: dict[str, Any], expected: str
+    client: httpx.Client, body: dict[str, Any], expected: str
 ) -> None:
     assert expected in refused(client, OBSERVATIONS, body)
 
@@ -634,7 +657,7 @@ def test_bad_observation_queries_are_refused(
 # --- limits -----------------------------------------------------------------------------------
 
 
-def test_analytics_limits(client: TestClient) -> None:
+def test_analytics_limits(client: httpx.Client) -> None:
     response = client.get("/api/v2/organizations/limits/namespaces/analytics")
     assert response.status_code == 200
     limits = {e["key"]: e for e in response.json()["entities"]}
@@ -650,7 +673,7 @@ def test_analytics_limits(client: TestClient) -> None:
     assert missing.json()["code"] == "not.found"
 
 
-def test_view_limit_matches_published_limit(client: TestClient) -> None:
+def test_view_limit_matches_published_limit(client: httpx.Client) -> None:
     view = {"target": "tWait", "function": "rangeBound", "range": {"gte": 0}}
     views = [{**view, "name": f"v{i}"} for i in range(api_analytics.MAX_VIEWS + 1)]
     message = refused(
@@ -679,7 +702,7 @@ def sdk_read(response: Any, model: str) -> Any:
     return sdk.ApiClient().deserialize(fake, model)
 
 
-def test_official_sdk_reads_aggregates_without_loss(client: TestClient) -> None:
+def test_official_sdk_reads_aggregates_without_loss(client: httpx.Client) -> None:
     views = [{"target": "tHandle", "name": "short", "function": "rangeBound",
               "range": {"lt": 300_000}}]  # fmt: skip
     response = client.post(
@@ -711,7 +734,7 @@ def test_official_sdk_reads_aggregates_without_loss(client: TestClient) -> None:
 
 
 def test_official_sdk_reads_observations_and_limits(
-    client: TestClient, seeded: StandInSandbox
+    client: httpx.Client, seeded: StandInSandbox
 ) -> None:
     queue_id = seeded.org.queue_ids["vip_voice"]
     response = client.post(

@@ -6,11 +6,11 @@ import time
 from pathlib import Path
 
 import httpx
-import pytest
 from conftest import login
 
 from routingkit.sandbox import FaultRule, SandboxServer, running_sandbox
 from routingkit.sandbox.service import create_app
+
 
 def test_every_route_needs_a_valid_token(org: SandboxServer) -> None:
     """Walk the app's own route table, so a new endpoint cannot slip past the check."""
@@ -33,8 +33,11 @@ def test_every_route_needs_a_valid_token(org: SandboxServer) -> None:
 
 
 def test_wrong_secret_gets_the_real_invalid_client_body(org: SandboxServer) -> None:
-    answer = httpx.post(f"{org.url}/oauth/token", auth=(org.config.client_id, "wrong"),
-                        data={"grant_type": "client_credentials"})
+    answer = httpx.post(
+        f"{org.url}/oauth/token",
+        auth=(org.config.client_id, "wrong"),
+        data={"grant_type": "client_credentials"},
+    )
     assert answer.status_code == 400
     assert answer.json()["error"] == "invalid_client"
     assert {"description", "error_description"} <= set(answer.json())
@@ -42,9 +45,11 @@ def test_wrong_secret_gets_the_real_invalid_client_body(org: SandboxServer) -> N
 
 
 def test_token_response_and_correlation_header(org: SandboxServer, api: httpx.Client) -> None:
-    token = httpx.post(f"{org.url}/oauth/token",
-                       auth=(org.config.client_id, org.config.client_secret),
-                       data={"grant_type": "client_credentials"}).json()
+    token = httpx.post(
+        f"{org.url}/oauth/token",
+        auth=(org.config.client_id, org.config.client_secret),
+        data={"grant_type": "client_credentials"},
+    ).json()
     assert token["token_type"] == "bearer" and token["expires_in"] == 86400
     first, second = api.get("/api/v2/routing/skills"), api.get("/api/v2/routing/skills")
     assert first.headers["inin-correlation-id"] != second.headers["inin-correlation-id"]
@@ -59,9 +64,11 @@ def test_unknown_path_is_a_genesys_404(api: httpx.Client) -> None:
 
 def test_tokens_expire_after_their_lifetime(tmp_path: Path) -> None:
     with running_sandbox(tmp_path / "org.sqlite3", days=1, token_ttl_seconds=1) as server:
-        token = httpx.post(f"{server.url}/oauth/token",
-                           auth=(server.config.client_id, server.config.client_secret),
-                           data={"grant_type": "client_credentials"}).json()
+        token = httpx.post(
+            f"{server.url}/oauth/token",
+            auth=(server.config.client_id, server.config.client_secret),
+            data={"grant_type": "client_credentials"},
+        ).json()
         assert token["expires_in"] == 1
         headers = {"Authorization": f"Bearer {token['access_token']}"}
         assert httpx.get(f"{server.url}/api/v2/routing/skills", headers=headers).status_code == 200
@@ -76,8 +83,9 @@ def test_tokens_expire_after_their_lifetime(tmp_path: Path) -> None:
 def test_rate_limit_answers_429_with_retry_after(tmp_path: Path) -> None:
     with running_sandbox(tmp_path / "org.sqlite3", days=1, rate_limit_per_minute=5) as server:
         headers = {"Authorization": f"Bearer {login(server)}"}
-        answers = [httpx.get(f"{server.url}/api/v2/routing/skills", headers=headers)
-                   for _ in range(7)]
+        answers = [
+            httpx.get(f"{server.url}/api/v2/routing/skills", headers=headers) for _ in range(7)
+        ]
         assert [a.status_code for a in answers] == [200] * 5 + [429] * 2
         assert [int(a.headers["inin-ratelimit-count"]) for a in answers[:5]] == [1, 2, 3, 4, 5]
         limited = answers[5]
@@ -106,12 +114,14 @@ def test_fault_injection_is_off_by_default(small_org: SandboxServer) -> None:
 
 
 def test_faults_are_deterministic_by_seed(tmp_path: Path) -> None:
-    rule = FaultRule(pattern="GET /api/v2/routing/*", rate=0.3,
-                     kinds=("429", "500", "503", "504", "drop"))
+    rule = FaultRule(
+        pattern="GET /api/v2/routing/*", rate=0.3, kinds=("429", "500", "503", "504", "drop")
+    )
     runs = []
     for run in range(2):
-        with running_sandbox(tmp_path / f"org{run}.sqlite3", days=1, fault_seed=11,
-                             faults=[rule]) as server:
+        with running_sandbox(
+            tmp_path / f"org{run}.sqlite3", days=1, fault_seed=11, faults=[rule]
+        ) as server:
             runs.append(_statuses(server, 120))
     assert runs[0] == runs[1]
     failures = [s for s in runs[0] if s != 200]
@@ -124,8 +134,9 @@ def test_faults_follow_the_endpoint_pattern(tmp_path: Path) -> None:
     with running_sandbox(tmp_path / "org.sqlite3", days=1, faults=[rule]) as server:
         assert set(_statuses(server, 10)) == {200}
         headers = {"Authorization": f"Bearer {login(server)}"}
-        answer = httpx.post(f"{server.url}/api/v2/analytics/queues/observations/query",
-                            headers=headers, json={})
+        answer = httpx.post(
+            f"{server.url}/api/v2/analytics/queues/observations/query", headers=headers, json={}
+        )
         assert answer.status_code == 503 and answer.json()["code"] == "service.unavailable"
 
 
@@ -134,9 +145,16 @@ def test_faults_can_be_set_at_run_time(small_org: SandboxServer) -> None:
     admin = f"{small_org.url}/sandbox/admin/faults"
     bad = httpx.put(admin, headers=headers, json={"rules": [{"rate": 0.5, "kinds": ["418"]}]})
     assert bad.status_code == 400 and "418" in bad.json()["message"]
-    set_ = httpx.put(admin, headers=headers,
-                     json={"seed": 3, "rules": [{"pattern": "/api/v2/*", "rate": 1.0,
-                                                 "kinds": ["429"], "retryAfterSeconds": 2}]})
+    set_ = httpx.put(
+        admin,
+        headers=headers,
+        json={
+            "seed": 3,
+            "rules": [
+                {"pattern": "/api/v2/*", "rate": 1.0, "kinds": ["429"], "retryAfterSeconds": 2}
+            ],
+        },
+    )
     assert set_.status_code == 200 and set_.json()["rules"][0]["rate"] == 1.0
     limited = httpx.get(f"{small_org.url}/api/v2/routing/skills", headers=headers)
     assert limited.status_code == 429 and limited.headers["retry-after"] == "2"

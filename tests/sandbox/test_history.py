@@ -34,8 +34,9 @@ def test_volumes_follow_the_arrival_model(history: dict) -> None:
     for spec in org.queues:
         conv = history[spec.key]
         days = [END - dt.timedelta(days=d) for d in range(21, 0, -1)]
-        expected = sum(spec.workload.weekday_volume * spec.workload.weekly[d.weekday()]
-                       for d in days)
+        expected = sum(
+            spec.workload.weekday_volume * spec.workload.weekly[d.weekday()] for d in days
+        )
         # Poisson total: within 4 standard deviations
         assert abs(len(conv) - expected) < 4 * np.sqrt(expected), spec.name
 

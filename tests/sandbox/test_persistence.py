@@ -22,8 +22,9 @@ def test_changes_survive_a_restart(tmp_path: Path) -> None:
     db = tmp_path / "org.sqlite3"
     with running_sandbox(db, days=2) as first:
         headers = {"Authorization": f"Bearer {login(first)}"}
-        made = httpx.post(f"{first.url}/api/v2/routing/queues", headers=headers,
-                          json={"name": "Survivor"}).json()
+        made = httpx.post(
+            f"{first.url}/api/v2/routing/queues", headers=headers, json={"name": "Survivor"}
+        ).json()
         truth = first.sandbox.ground_truth()  # type: ignore[union-attr]
     with running_sandbox(db, days=2) as second:
         headers = {"Authorization": f"Bearer {login(second)}"}
@@ -33,8 +34,9 @@ def test_changes_survive_a_restart(tmp_path: Path) -> None:
     assert ground_truth(db) == truth
 
 
-def test_a_failed_write_leaves_no_half_queue(tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_write_leaves_no_half_queue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with running_sandbox(tmp_path / "org.sqlite3", days=1) as server:
         headers = {"Authorization": f"Bearer {login(server)}"}
 
@@ -42,14 +44,16 @@ def test_a_failed_write_leaves_no_half_queue(tmp_path: Path,
             raise RuntimeError("simulated crash after the queue row was written")
 
         monkeypatch.setattr(Sandbox, "audit", crash)
-        answer = httpx.post(f"{server.url}/api/v2/routing/queues", headers=headers,
-                            json={"name": "Half written"})
+        answer = httpx.post(
+            f"{server.url}/api/v2/routing/queues", headers=headers, json={"name": "Half written"}
+        )
         assert answer.status_code == 500
         assert answer.json()["code"] == "internal.server.error"
         assert "simulated crash" not in answer.text  # no internals leak to clients
         monkeypatch.undo()
-        listing = httpx.get(f"{server.url}/api/v2/routing/queues", headers=headers,
-                            params={"name": "Half written"}).json()
+        listing = httpx.get(
+            f"{server.url}/api/v2/routing/queues", headers=headers, params={"name": "Half written"}
+        ).json()
         assert listing["total"] == 0
 
 
@@ -73,9 +77,24 @@ def test_cli_serve_prints_where_and_how_then_reset_removes(tmp_path: Path) -> No
     db = tmp_path / "cli.sqlite3"
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "routingkit.cli", "sandbox", "serve", "--port", str(port),
-         "--db", str(db), "--days", "1", "--client-secret", "s3cret-for-test"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "routingkit.cli",
+            "sandbox",
+            "serve",
+            "--port",
+            str(port),
+            "--db",
+            str(db),
+            "--days",
+            "1",
+            "--client-secret",
+            "s3cret-for-test",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         lines = [proc.stdout.readline() for _ in range(5)]  # type: ignore[union-attr]
@@ -85,9 +104,11 @@ def test_cli_serve_prints_where_and_how_then_reset_removes(tmp_path: Path) -> No
         deadline = time.monotonic() + 60
         while True:  # ready when it answers; seeding happens before the port opens
             try:
-                answer = httpx.post(f"http://127.0.0.1:{port}/oauth/token",
-                                    auth=("routingkit-sandbox", "s3cret-for-test"),
-                                    data={"grant_type": "client_credentials"})
+                answer = httpx.post(
+                    f"http://127.0.0.1:{port}/oauth/token",
+                    auth=("routingkit-sandbox", "s3cret-for-test"),
+                    data={"grant_type": "client_credentials"},
+                )
                 break
             except httpx.ConnectError:
                 assert proc.poll() is None, proc.stderr.read()  # type: ignore[union-attr]
@@ -102,7 +123,11 @@ def test_cli_serve_prints_where_and_how_then_reset_removes(tmp_path: Path) -> No
             proc.kill()
             proc.wait()
     assert db.exists()
-    reset = subprocess.run([sys.executable, "-m", "routingkit.cli", "sandbox", "reset",
-                            "--db", str(db)], capture_output=True, text=True, check=True)
+    reset = subprocess.run(
+        [sys.executable, "-m", "routingkit.cli", "sandbox", "reset", "--db", str(db)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "removed" in reset.stdout and not db.exists()
     assert not os.path.exists(f"{db}-wal")

@@ -42,8 +42,9 @@ def test_put_replaces_the_whole_queue(api: httpx.Client) -> None:
     support = _queue(api, "Support - Voice")
     assert support["bullseye"]["rings"] and support["mediaSettings"]["call"]
     copy_name = f"Replace {uuid.uuid4().hex[:6]}"
-    made = api.post("/api/v2/routing/queues", json={"sourceQueueId": support["id"],
-                                                    "name": copy_name}).json()
+    made = api.post(
+        "/api/v2/routing/queues", json={"sourceQueueId": support["id"], "name": copy_name}
+    ).json()
     assert made["bullseye"] == support["bullseye"]
     body = {"name": copy_name, "description": "only a description now"}
     put = api.put(f"/api/v2/routing/queues/{made['id']}", json=body)
@@ -72,20 +73,40 @@ def test_read_only_fields_sent_back_are_ignored(api: httpx.Client, scratch: dict
         ({"routingRules": [{"operator": "ANY", "waitSeconds": 5}] * 7}, ("at most 6",)),
         ({"routingRules": [{"operator": "SOMETIMES"}]}, ("routingRules.0.operator",)),
         ({"bullseye": {"rings": [{}]}}, ("bullseye.rings", "2 to 6")),
-        ({"bullseye": {"rings": [{"expansionCriteria": [{"type": "TIMEOUT_SECONDS",
-                                                          "threshold": 5}]}] * 7}},
-         ("2 to 6",)),
-        ({"bullseye": {"rings": [
-            {"expansionCriteria": [{"type": "TIMEOUT_SECONDS", "threshold": 30}]},
-            {"expansionCriteria": [{"type": "TIMEOUT_SECONDS", "threshold": 10}]}, {}]}},
-         ("must increase",)),
+        (
+            {
+                "bullseye": {
+                    "rings": [{"expansionCriteria": [{"type": "TIMEOUT_SECONDS", "threshold": 5}]}]
+                    * 7
+                }
+            },
+            ("2 to 6",),
+        ),
+        (
+            {
+                "bullseye": {
+                    "rings": [
+                        {"expansionCriteria": [{"type": "TIMEOUT_SECONDS", "threshold": 30}]},
+                        {"expansionCriteria": [{"type": "TIMEOUT_SECONDS", "threshold": 10}]},
+                        {},
+                    ]
+                }
+            },
+            ("must increase",),
+        ),
         ({"conditionalGroupRouting": {"rules": []}}, ("1 to 5",)),
-        ({"mediaSettings": {"call": {"alertingTimeoutSeconds": 5}}},
-         ("mediaSettings.call.alertingTimeoutSeconds", "outside 7")),
-        ({"mediaSettings": {"chat": {"serviceLevel": {"percentage": 80, "durationMs": 20000}}}},
-         ("mediaSettings.chat.serviceLevel.percentage",)),
-        ({"mediaSettings": {"email": {"serviceLevel": {"percentage": 0.8, "durationMs": 500}}}},
-         ("durationMs", "1000")),
+        (
+            {"mediaSettings": {"call": {"alertingTimeoutSeconds": 5}}},
+            ("mediaSettings.call.alertingTimeoutSeconds", "outside 7"),
+        ),
+        (
+            {"mediaSettings": {"chat": {"serviceLevel": {"percentage": 80, "durationMs": 20000}}}},
+            ("mediaSettings.chat.serviceLevel.percentage",),
+        ),
+        (
+            {"mediaSettings": {"email": {"serviceLevel": {"percentage": 0.8, "durationMs": 500}}}},
+            ("durationMs", "1000"),
+        ),
         ({"mediaSettings": {"fax": {}}}, ("mediaSettings.fax",)),
         ({"acwSettings": {"wrapupPrompt": "WHENEVER"}}, ("acwSettings.wrapupPrompt",)),
         ({"memberGroups": [{"id": "no-such-group", "type": "TEAM"}]}, ("does not exist",)),
@@ -102,40 +123,76 @@ def test_invalid_queue_is_rejected_with_the_field(
     }
 
 
-def test_conditional_rules_reference_real_queues_and_groups(api: httpx.Client,
-                                                            scratch: dict) -> None:
+def test_conditional_rules_reference_real_queues_and_groups(
+    api: httpx.Client, scratch: dict
+) -> None:
     teams = _ids(api, "/api/v2/groups")
     overflow = _queue(api, "Sales - Overflow")
     group = [{"id": teams["Sales Team"], "type": "TEAM"}]
-    first_names_queue = {"rules": [{"queue": {"id": overflow["id"]}, "metric": "EstimatedWaitTime",
-                                    "operator": "GreaterThan", "conditionValue": 10,
-                                    "groups": group}]}
-    _assert_400(api.put(f"/api/v2/routing/queues/{scratch['id']}",
-                        json={"name": scratch["name"], "conditionalGroupRouting": first_names_queue}),
-                "first rule")
-    rule = {"metric": "EstimatedWaitTime", "operator": "GreaterThan", "conditionValue": 10,
-            "groups": group}
+    first_names_queue = {
+        "rules": [
+            {
+                "queue": {"id": overflow["id"]},
+                "metric": "EstimatedWaitTime",
+                "operator": "GreaterThan",
+                "conditionValue": 10,
+                "groups": group,
+            }
+        ]
+    }
+    _assert_400(
+        api.put(
+            f"/api/v2/routing/queues/{scratch['id']}",
+            json={"name": scratch["name"], "conditionalGroupRouting": first_names_queue},
+        ),
+        "first rule",
+    )
+    rule = {
+        "metric": "EstimatedWaitTime",
+        "operator": "GreaterThan",
+        "conditionValue": 10,
+        "groups": group,
+    }
     missing_queue = {"rules": [rule, {**rule, "queue": {"id": str(uuid.uuid4())}}]}
-    _assert_400(api.put(f"/api/v2/routing/queues/{scratch['id']}",
-                        json={"name": scratch["name"], "conditionalGroupRouting": missing_queue}),
-                "does not exist")
+    _assert_400(
+        api.put(
+            f"/api/v2/routing/queues/{scratch['id']}",
+            json={"name": scratch["name"], "conditionalGroupRouting": missing_queue},
+        ),
+        "does not exist",
+    )
     too_many = {"rules": [rule] * 6}
-    _assert_400(api.put(f"/api/v2/routing/queues/{scratch['id']}",
-                        json={"name": scratch["name"], "conditionalGroupRouting": too_many}),
-                "1 to 5")
+    _assert_400(
+        api.put(
+            f"/api/v2/routing/queues/{scratch['id']}",
+            json={"name": scratch["name"], "conditionalGroupRouting": too_many},
+        ),
+        "1 to 5",
+    )
     good = {"rules": [rule, {**rule, "queue": {"id": overflow["id"]}}]}
-    put = api.put(f"/api/v2/routing/queues/{scratch['id']}",
-                  json={"name": scratch["name"], "conditionalGroupRouting": good})
+    put = api.put(
+        f"/api/v2/routing/queues/{scratch['id']}",
+        json={"name": scratch["name"], "conditionalGroupRouting": good},
+    )
     assert put.status_code == 200
     assert put.json()["conditionalGroupRouting"]["rules"][1]["queue"]["id"] == overflow["id"]
 
 
 def test_bullseye_skill_must_exist(api: httpx.Client, scratch: dict) -> None:
-    rings = [{"expansionCriteria": [{"type": "TIMEOUT_SECONDS", "threshold": 10}],
-              "actions": {"skillsToRemove": [{"id": "no-such-skill"}]}}, {}]
-    _assert_400(api.put(f"/api/v2/routing/queues/{scratch['id']}",
-                        json={"name": scratch["name"], "bullseye": {"rings": rings}}),
-                "skill no-such-skill does not exist")
+    rings = [
+        {
+            "expansionCriteria": [{"type": "TIMEOUT_SECONDS", "threshold": 10}],
+            "actions": {"skillsToRemove": [{"id": "no-such-skill"}]},
+        },
+        {},
+    ]
+    _assert_400(
+        api.put(
+            f"/api/v2/routing/queues/{scratch['id']}",
+            json={"name": scratch["name"], "bullseye": {"rings": rings}},
+        ),
+        "skill no-such-skill does not exist",
+    )
 
 
 def test_duplicate_queue_name_conflicts(api: httpx.Client) -> None:
@@ -152,11 +209,16 @@ def test_member_calls_cap_at_100(api: httpx.Client, scratch: dict) -> None:
     users = api.get("/api/v2/users", params={"pageSize": 150}).json()["entities"]
     assert len(users) == 150
     too_many = [{"id": u["id"]} for u in users[:101]]
-    _assert_400(api.post(f"/api/v2/routing/queues/{scratch['id']}/members", json=too_many),
-                "101 members", "maximum is 100")
+    _assert_400(
+        api.post(f"/api/v2/routing/queues/{scratch['id']}/members", json=too_many),
+        "101 members",
+        "maximum is 100",
+    )
     assert api.get(f"/api/v2/routing/queues/{scratch['id']}").json()["memberCount"] == 0
-    _assert_400(api.get(f"/api/v2/routing/queues/{scratch['id']}/members",
-                        params={"pageSize": 101}), "pageSize")
+    _assert_400(
+        api.get(f"/api/v2/routing/queues/{scratch['id']}/members", params={"pageSize": 101}),
+        "pageSize",
+    )
 
 
 def test_member_counts_stay_true(api: httpx.Client, scratch: dict) -> None:
@@ -166,25 +228,33 @@ def test_member_counts_stay_true(api: httpx.Client, scratch: dict) -> None:
         assert api.post(f"{queue_path}/members", json=[{"id": u["id"]} for u in batch]).is_success
     counts = api.get(queue_path).json()
     assert (counts["memberCount"], counts["userMemberCount"], counts["joinedMemberCount"]) == (
-        130, 130, 130)
+        130,
+        130,
+        130,
+    )
     unjoin = [{"id": u["id"], "joined": False} for u in users[:10]]
     assert api.patch(f"{queue_path}/members", json=unjoin).status_code == 200
     assert api.get(queue_path).json()["joinedMemberCount"] == 120
     # members page without totals: walk until a short page
     seen, page = [], 1
     while True:
-        listing = api.get(f"{queue_path}/members", params={"pageSize": 50, "pageNumber": page,
-                                                            "joined": "true"}).json()
+        listing = api.get(
+            f"{queue_path}/members", params={"pageSize": 50, "pageNumber": page, "joined": "true"}
+        ).json()
         assert "total" not in listing and "pageCount" not in listing
         seen += listing["entities"]
         if "nextUri" not in listing:
             break
         page += 1
     assert len(seen) == 120 and all(m["joined"] for m in seen)
-    assert api.patch(f"{queue_path}/members/{users[0]['id']}", json={"ringNumber": 7}
-                     ).status_code == 400
-    assert api.patch(f"{queue_path}/members/{users[0]['id']}", json={"ringNumber": 2}
-                     ).status_code == 202
+    assert (
+        api.patch(f"{queue_path}/members/{users[0]['id']}", json={"ringNumber": 7}).status_code
+        == 400
+    )
+    assert (
+        api.patch(f"{queue_path}/members/{users[0]['id']}", json={"ringNumber": 2}).status_code
+        == 202
+    )
     assert api.delete(f"{queue_path}/members/{users[1]['id']}").status_code == 204
     assert api.get(queue_path).json()["memberCount"] == 129
 
@@ -195,8 +265,9 @@ def test_group_members_cannot_also_be_added_directly(api: httpx.Client, scratch:
     body = {"name": scratch["name"], "memberGroups": [{"id": teams["VIP Desk"], "type": "TEAM"}]}
     assert api.put(path, json=body).json()["memberCount"] == 8
     group_member = api.get(f"{path}/members", params={"memberBy": "group"}).json()["entities"][0]
-    _assert_400(api.post(f"{path}/members", json=[{"id": group_member["id"]}]),
-                "through a member group")
+    _assert_400(
+        api.post(f"{path}/members", json=[{"id": group_member["id"]}]), "through a member group"
+    )
 
 
 def test_utilization_put_resets_omitted_media_and_caps_capacity(api: httpx.Client) -> None:
@@ -208,11 +279,21 @@ def test_utilization_put_resets_omitted_media_and_caps_capacity(api: httpx.Clien
         # email was interruptible by calls in the seeded org; omitted, it is back to default
         assert after["utilization"]["email"]["interruptableMediaTypes"] == []
         assert after["utilization"]["message"]["maximumCapacity"] == 4
-        _assert_400(api.put("/api/v2/routing/utilization",
-                            json={"utilization": {"call": {"maximumCapacity": 26}}}),
-                    "maximumCapacity", "0..25")
-        _assert_400(api.put("/api/v2/routing/utilization",
-                            json={"utilization": {"video": {"maximumCapacity": 1}}}), "video")
+        _assert_400(
+            api.put(
+                "/api/v2/routing/utilization",
+                json={"utilization": {"call": {"maximumCapacity": 26}}},
+            ),
+            "maximumCapacity",
+            "0..25",
+        )
+        _assert_400(
+            api.put(
+                "/api/v2/routing/utilization",
+                json={"utilization": {"video": {"maximumCapacity": 1}}},
+            ),
+            "video",
+        )
     finally:
         api.put("/api/v2/routing/utilization", json={"utilization": before["utilization"]})
     assert api.get("/api/v2/routing/utilization").json() == before
@@ -221,15 +302,25 @@ def test_utilization_put_resets_omitted_media_and_caps_capacity(api: httpx.Clien
 def test_audit_trail_names_who_changed_what(api: httpx.Client, scratch: dict) -> None:
     import datetime as dt
 
-    api.put(f"/api/v2/routing/queues/{scratch['id']}",
-            json={"name": scratch["name"], "description": "audited change"})
+    api.put(
+        f"/api/v2/routing/queues/{scratch['id']}",
+        json={"name": scratch["name"], "description": "audited change"},
+    )
     now = dt.datetime.now(dt.timezone.utc)
-    interval = f"{(now - dt.timedelta(hours=1)).isoformat()}/{(now + dt.timedelta(hours=1)).isoformat()}"
-    found = api.post("/api/v2/audits/query/realtime", json={
-        "interval": interval, "serviceName": "Routing",
-        "filters": [{"property": "EntityId", "value": scratch["id"]},
-                    {"property": "Action", "value": "Update"}],
-    }).json()
+    interval = (
+        f"{(now - dt.timedelta(hours=1)).isoformat()}/{(now + dt.timedelta(hours=1)).isoformat()}"
+    )
+    found = api.post(
+        "/api/v2/audits/query/realtime",
+        json={
+            "interval": interval,
+            "serviceName": "Routing",
+            "filters": [
+                {"property": "EntityId", "value": scratch["id"]},
+                {"property": "Action", "value": "Update"},
+            ],
+        },
+    ).json()
     assert found["total"] == 1
     entry = found["entities"][0]
     assert entry["client"]["id"] == "routingkit-sandbox" and entry["user"]["id"]
@@ -237,5 +328,9 @@ def test_audit_trail_names_who_changed_what(api: httpx.Client, scratch: dict) ->
     assert changed["description"]["newValues"] == ['"audited change"']
     assert "mediaSettings" in changed  # cleared by the full-replace PUT, and recorded
     too_long = f"{(now - dt.timedelta(days=20)).isoformat()}/{now.isoformat()}"
-    _assert_400(api.post("/api/v2/audits/query/realtime",
-                         json={"interval": too_long, "serviceName": "Routing"}), "14 days")
+    _assert_400(
+        api.post(
+            "/api/v2/audits/query/realtime", json={"interval": too_long, "serviceName": "Routing"}
+        ),
+        "14 days",
+    )
