@@ -1,0 +1,45 @@
+"""Everything that speaks HTTP to a Genesys Cloud org (real, or the embedded sandbox).
+
+``connect()`` finds the org; the returned :class:`GenesysClient` sends requests with OAuth,
+retries, pacing and typed errors, and offers the resource APIs ``queues``, ``people``,
+``utilization``, ``analytics`` and ``audits``. Resources are pydantic models in ``models``.
+"""
+
+from .auth import AccessToken, ClientCredentials
+from .client import GenesysClient
+from .connect import connect
+from .errors import (
+    ApiError,
+    AuthenticationError,
+    ConfigurationError,
+    ConflictError,
+    ForbiddenError,
+    GenesysError,
+    NotFoundError,
+    RateLimitedError,
+    ServerError,
+    TransportError,
+    ValidationError,
+)
+from .regions import REGIONS, Endpoint, resolve_region
+
+__all__ = [
+    "REGIONS",
+    "AccessToken",
+    "ApiError",
+    "AuthenticationError",
+    "ClientCredentials",
+    "ConfigurationError",
+    "ConflictError",
+    "Endpoint",
+    "ForbiddenError",
+    "GenesysClient",
+    "GenesysError",
+    "NotFoundError",
+    "RateLimitedError",
+    "ServerError",
+    "TransportError",
+    "ValidationError",
+    "connect",
+    "resolve_region",
+]

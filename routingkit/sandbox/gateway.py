@@ -67,10 +67,11 @@ class TokenIssuer:
 
 
 class RateLimiter:
-    """Fixed one-minute windows per token, like the platform's per-token request budget."""
+    """Fixed windows (a minute by default) per token, like the platform's request budget."""
 
-    def __init__(self, per_minute: int) -> None:
+    def __init__(self, per_minute: int, window_seconds: float = 60.0) -> None:
         self.per_minute = per_minute
+        self.window = window_seconds
         self._windows: dict[str, tuple[float, int]] = {}
         self._lock = threading.Lock()
 
@@ -79,11 +80,11 @@ class RateLimiter:
         now = time.monotonic()
         with self._lock:
             start, count = self._windows.get(token, (now, 0))
-            if now - start >= 60.0:
+            if now - start >= self.window:
                 start, count = now, 0
             count += 1
             self._windows[token] = (start, count)
-        reset = max(1, int(60.0 - (now - start) + 0.999))
+        reset = max(1, int(self.window - (now - start) + 0.999))
         return count <= self.per_minute, count, reset
 
 

@@ -30,7 +30,7 @@ class Sandbox:
         self.config = config
         self.store = Store(config.db_path)
         self.tokens = TokenIssuer(config)
-        self.limiter = RateLimiter(config.rate_limit_per_minute)
+        self.limiter = RateLimiter(config.rate_limit_per_minute, config.rate_window_seconds)
         self.faults = FaultInjector(config.fault_seed, config.faults)
         self.org: OrgSpec = build_org(self._stored_seed(), config.time_zone)
         self._ensure_seeded()

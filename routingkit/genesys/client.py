@@ -1,0 +1,304 @@
+"""The HTTP layer: one place that sends requests to an org, with retries, pacing and errors.
+
+Retries (with tenacity: jittered exponential backoff, honouring Retry-After) cover 429, 502,
+503, 504 and network failures for idempotent requests: GET, PUT, DELETE and POST queries that
+change nothing. A POST that creates is never re-sent blindly after a network failure; the
+resource layer checks whether it landed first. A Retry-After beyond ``max_retry_after``
+(default 180 s, the platform's daily caps) fails at once with ``RateLimitedError``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+from functools import cached_property
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import httpx
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_random_exponential,
+)
+
+from .errors import ApiError, RateLimitedError, TransportError, error_for_status
+from .org_settings import AnalyticsApi, AuditsApi, UtilizationApi
+from .pacing import Pacer
+from .people import PeopleApi
+from .queues import QueuesApi
+
+log = logging.getLogger("routingkit.genesys")
+
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+USER_AGENT = "routingkit"
+
+
+class _Retryable(Exception):
+    def __init__(self, error: ApiError | TransportError, retry_after: float | None) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.retry_after = retry_after
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+class GenesysClient:
+    """A connection to one Genesys Cloud org (real or sandbox).
+
+    Build it with :func:`routingkit.genesys.connect`. ``request`` returns decoded JSON (or
+    ``None`` for empty bodies) and raises the typed errors of :mod:`routingkit.genesys.errors`.
+    """
+
+    def __init__(
+        self,
+        api_url: str,
+        auth: httpx.Auth,
+        *,
+        timeout: float = 60.0,
+        max_attempts: int = 6,
+        max_retry_after: float = 180.0,
+        backoff_max: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+        max_connections: int = 8,
+    ) -> None:
+        self.api_url = api_url.rstrip("/")
+        self.auth = auth
+        self.max_attempts = max_attempts
+        self.max_retry_after = max_retry_after
+        self.backoff_max = backoff_max
+        self.pacer = Pacer()
+        self._http = httpx.Client(
+            base_url=self.api_url,
+            auth=auth,
+            timeout=timeout,
+            transport=transport,
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            limits=httpx.Limits(
+                max_connections=max_connections, max_keepalive_connections=max_connections
+            ),
+        )
+        self.requests_sent = 0
+        self.retries = 0
+
+    def __repr__(self) -> str:
+        return f"GenesysClient({self.api_url!r}, auth={self.auth!r})"
+
+    def close(self) -> None:
+        self._http.close()
+
+    # --- resource APIs (the only code that knows endpoint paths) ---------------------------
+
+    @cached_property
+    def queues(self) -> QueuesApi:
+        return QueuesApi(self)
+
+    @cached_property
+    def people(self) -> PeopleApi:
+        return PeopleApi(self)
+
+    @cached_property
+    def utilization(self) -> UtilizationApi:
+        return UtilizationApi(self)
+
+    @cached_property
+    def analytics(self) -> AnalyticsApi:
+        return AnalyticsApi(self)
+
+    @cached_property
+    def audits(self) -> AuditsApi:
+        return AuditsApi(self)
+
+    def __enter__(self) -> GenesysClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- requests ---------------------------------------------------------------------------
+
+    def _send_once(self, method: str, path: str, params: Any, json: Any, idempotent: bool) -> Any:
+        self.pacer.wait()
+        self.requests_sent += 1
+        try:
+            response = self._http.request(method, path, params=params, json=json)
+        except (httpx.TransportError, httpx.DecodingError) as exc:
+            error = TransportError(f"{method} {path}: {type(exc).__name__}: {exc}")
+            if idempotent:
+                raise _Retryable(error, None) from None
+            raise error from None
+        self.pacer.observe(response.headers)
+        if response.is_success:
+            if not response.content:
+                return None
+            try:
+                return response.json()
+            except ValueError:
+                error = TransportError(f"{method} {path}: the response was not complete JSON")
+                if idempotent:
+                    raise _Retryable(error, None) from None
+                raise error from None
+        api_error = self._error(method, path, response)
+        if response.status_code in RETRY_STATUSES:
+            retry_after = _retry_after(response.headers)
+            if retry_after is not None and retry_after > self.max_retry_after:
+                raise RateLimitedError(
+                    response.status_code,
+                    api_error.code,
+                    f"the org asks to wait {retry_after:.0f} s, more than the "
+                    f"{self.max_retry_after:.0f} s this client waits (a daily cap?); try later",
+                    method=method,
+                    path=path,
+                    correlation_id=api_error.correlation_id,
+                    retry_after=retry_after,
+                )
+            if retry_after is not None:
+                self.pacer.hold(retry_after)
+            if idempotent or response.status_code == 429:
+                # a 429 was refused before any work was done, so any request may repeat
+                raise _Retryable(api_error, retry_after)
+        raise api_error
+
+    @staticmethod
+    def _error(method: str, path: str, response: httpx.Response) -> ApiError:
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        if not isinstance(body, dict):
+            body = {}
+        cls = error_for_status(response.status_code)
+        return cls(
+            response.status_code,
+            str(body.get("code") or response.reason_phrase),
+            str(body.get("message") or response.text[:200] or response.reason_phrase),
+            method=method,
+            path=path,
+            correlation_id=response.headers.get("inin-correlation-id") or body.get("contextId"),
+            details=body.get("details") or [],
+            retry_after=_retry_after(response.headers),
+        )
+
+    def _wait(self, state: RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome else None
+        if isinstance(error, _Retryable) and error.retry_after is not None:
+            return error.retry_after
+        return wait_random_exponential(multiplier=0.25, max=self.backoff_max)(state)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Any = None,
+        json: Any = None,
+        idempotent: bool | None = None,
+    ) -> Any:
+        """Send one API call; ``idempotent`` defaults to True for GET, PUT and DELETE."""
+        if idempotent is None:
+            idempotent = method.upper() in ("GET", "PUT", "DELETE", "HEAD")
+
+        def note(state: RetryCallState) -> None:
+            self.retries += 1
+            error = state.outcome.exception() if state.outcome else None
+            log.info("retrying %s %s after %s", method, path, error)
+
+        retrying = Retrying(
+            retry=retry_if_exception(lambda e: isinstance(e, _Retryable)),
+            stop=stop_after_attempt(self.max_attempts),
+            wait=self._wait,
+            before_sleep=note,
+            reraise=True,
+        )
+        try:
+            return retrying(self._send_once, method, path, params, json, idempotent)
+        except _Retryable as exhausted:
+            raise exhausted.error from None
+
+    def get(self, path: str, **params: Any) -> Any:
+        return self.request("GET", path, params=_clean(params))
+
+    # --- paging -----------------------------------------------------------------------------
+
+    def paginate(
+        self, path: str, params: Mapping[str, Any] | None = None, *, page_size: int = 100
+    ) -> Iterator[dict[str, Any]]:
+        """Page-number listings with totals: every entity, filters carried forward."""
+        query = {**_clean(dict(params or {})), "pageSize": page_size}
+        number = 1
+        while True:
+            page = self.request("GET", path, params={**query, "pageNumber": number})
+            yield from page.get("entities") or []
+            count = page.get("pageCount")
+            if (
+                not page.get("entities")
+                or (count is not None and number >= count)
+                or (count is None and not page.get("nextUri"))
+            ):
+                return
+            number += 1
+
+    def paginate_until_empty(
+        self, path: str, params: Mapping[str, Any] | None = None, *, page_size: int = 100
+    ) -> Iterator[dict[str, Any]]:
+        """Listings without totals (queue members): page until a short or empty page."""
+        query = {**_clean(dict(params or {})), "pageSize": page_size}
+        number = 1
+        while True:
+            page = self.request("GET", path, params={**query, "pageNumber": number})
+            entities = page.get("entities") or []
+            yield from entities
+            if len(entities) < page_size:
+                return
+            number += 1
+
+    def paginate_cursor(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        page_size: int = 100,
+        cursor_param: str = "after",
+    ) -> Iterator[dict[str, Any]]:
+        """Cursor listings (skill groups: ``after``; async job results: ``cursor``)."""
+        query = {**_clean(dict(params or {})), "pageSize": page_size}
+        cursor: str | None = None
+        while True:
+            page_query = {**query, cursor_param: cursor} if cursor else query
+            page = self.request("GET", path, params=page_query)
+            yield from page.get("entities") or []
+            cursor = page.get("cursor") or _query_value(page.get("nextUri"), cursor_param)
+            if not cursor:
+                return
+
+
+def _query_value(uri: str | None, name: str) -> str | None:
+    if not uri:
+        return None
+    values = parse_qs(urlparse(uri).query).get(name)
+    return values[0] if values else None
+
+
+def _clean(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Drop None; lists become comma-joined, as the platform (and the SDK) expect."""
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        if value is None:
+            continue
+        if isinstance(value, list | tuple | set):
+            out[key] = ",".join(str(v) for v in value)
+        elif isinstance(value, bool):
+            out[key] = "true" if value else "false"
+        else:
+            out[key] = value
+    return out
