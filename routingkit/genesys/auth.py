@@ -66,7 +66,8 @@ class ClientCredentials(httpx.Auth):
                 response.status_code,
                 str(body.get("error", "authentication.failed")),
                 f"the OAuth client {self.client_id!r} was refused by {self.login_url} ({reason}); "
-                "check GENESYSCLOUD_OAUTHCLIENT_ID / _SECRET and GENESYSCLOUD_REGION",
+                "check GENESYSCLOUD_OAUTHCLIENT_ID, GENESYSCLOUD_OAUTHCLIENT_SECRET and "
+                "GENESYSCLOUD_REGION",
                 method="POST",
                 path="/oauth/token",
             )

@@ -1,9 +1,10 @@
 """The HTTP layer: one place that sends requests to an org, with retries, pacing and errors.
 
-Retries (with tenacity: jittered exponential backoff, honouring Retry-After) cover 429, 502,
-503, 504 and network failures for idempotent requests: GET, PUT, DELETE and POST queries that
-change nothing. A POST that creates is never re-sent blindly after a network failure; the
-resource layer checks whether it landed first. A Retry-After beyond ``max_retry_after``
+Retries (with tenacity: jittered exponential backoff, honouring Retry-After) cover 500, 502,
+503, 504 and network failures for idempotent requests (GET, PUT, DELETE and POST queries that
+change nothing), and 429 for every request (it was refused before any work was done). A POST
+that creates is never re-sent blindly after a network failure; the resource layer checks
+whether it landed first. A Retry-After beyond ``max_retry_after``
 (default 180 s, the platform's daily caps) fails at once with ``RateLimitedError``.
 """
 
@@ -32,7 +33,7 @@ from .queues import QueuesApi
 
 log = logging.getLogger("routingkit.genesys")
 
-RETRY_STATUSES = frozenset({429, 502, 503, 504})
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 USER_AGENT = "routingkit"
 
 

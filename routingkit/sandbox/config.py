@@ -22,7 +22,9 @@ class FaultRule:
 
     ``pattern`` is a shell-style glob on ``"METHOD /path"`` or on the path alone, e.g.
     ``"/api/v2/analytics/*"`` or ``"GET /api/v2/routing/queues*"``. ``kinds`` are drawn
-    uniformly from 429, 500, 503, 504, delay and drop (connection closed mid-response).
+    uniformly from 429, 500, 503, 504, delay, drop (connection closed mid-response, request not
+    processed) and drop_after (the request is processed, then the connection drops: the
+    client cannot tell whether its write landed). The defaults leave drop_after out.
     """
 
     pattern: str = "/api/v2/*"
@@ -32,7 +34,7 @@ class FaultRule:
     retry_after_seconds: int = 1
 
 
-FAULT_KINDS = ("429", "500", "503", "504", "delay", "drop")
+FAULT_KINDS = ("429", "500", "503", "504", "delay", "drop", "drop_after")
 
 
 @dataclass

@@ -244,6 +244,18 @@ class Gateway:
                 elif kind == "drop":
                     await self._drop(send, extra)
                     return
+                elif kind == "drop_after":
+                    scope.setdefault("state", {})
+                    scope["state"]["correlation_id"] = correlation
+                    check = self.tokens.check(token)
+                    scope["state"]["client_id"] = check.client_id if check else ""
+
+                    async def swallow(message: Message) -> None:
+                        return None
+
+                    await self.app(scope, receive, swallow)
+                    await self._drop(send, extra)
+                    return
                 else:
                     status = int(kind)
                     more = []

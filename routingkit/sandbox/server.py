@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 import time
@@ -15,6 +16,17 @@ import uvicorn
 
 from .config import SandboxConfig
 from .service import Sandbox, create_app
+
+
+class _HideInjectedDrops(logging.Filter):
+    """Dropped connections are the sandbox's own fault injection, not errors worth a traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not (isinstance(exc, ConnectionAbortedError) and "fault injection" in str(exc))
+
+
+logging.getLogger("uvicorn.error").addFilter(_HideInjectedDrops())
 
 
 class SandboxServer:
