@@ -40,6 +40,7 @@ $(BENCH_VENV)/.installed: pyproject.toml benchmarks/requirements.txt
 bench: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python benchmarks/bench_capacity.py
 	$(BENCH_VENV)/bin/python benchmarks/bench_sandbox.py
+	$(BENCH_VENV)/bin/python benchmarks/bench_client.py
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

@@ -43,21 +43,31 @@ def _queue_or_404(store: Store, queue_id: str) -> dict[str, Any]:
     return queue
 
 
-def _with_counts(store: Store, queue: dict[str, Any]) -> dict[str, Any]:
-    row = (
+def _counts(store: Store, queue_ids: list[str]) -> dict[str, tuple[int, int, int]]:
+    """(members, user members, joined members) per queue, in one query."""
+    if not queue_ids:
+        return {}
+    rows = (
         store.read()
         .execute(
-            "SELECT COUNT(*) AS members, SUM(member_by = 'user') AS users, SUM(joined) AS joined "
-            "FROM queue_members WHERE queue_id = ?",
-            (queue["id"],),
+            "SELECT queue_id, COUNT(*), SUM(member_by = 'user'), SUM(joined) FROM queue_members "
+            f"WHERE queue_id IN ({', '.join('?' * len(queue_ids))}) GROUP BY queue_id",
+            queue_ids,
         )
-        .fetchone()
+        .fetchall()
     )
+    return {r[0]: (r[1] or 0, r[2] or 0, r[3] or 0) for r in rows}
+
+
+def _with_counts(
+    store: Store, queue: dict[str, Any], counts: tuple[int, int, int] | None = None
+) -> dict[str, Any]:
+    members, users, joined = counts or _counts(store, [queue["id"]]).get(queue["id"], (0, 0, 0))
     return {
         **queue,
-        "memberCount": row["members"] or 0,
-        "userMemberCount": row["users"] or 0,
-        "joinedMemberCount": row["joined"] or 0,
+        "memberCount": members,
+        "userMemberCount": users,
+        "joinedMemberCount": joined,
     }
 
 
@@ -74,20 +84,28 @@ def _sync_group_members(db: sqlite3.Connection, queue_id: str, queue: dict[str, 
 
 async def list_queues(request: Request) -> Response:
     store = sandbox(request).store
-    queues = store.entities("queue")
+    divisions = query_list(request, "divisionId")
+    if divisions:  # the division lives in the body: filter on whole queues
+        queues = [
+            q for q in store.entities("queue") if (q.get("division") or {}).get("id") in divisions
+        ]
+        index = [(q["id"], q["name"]) for q in queues]
+    else:  # filter and page on (id, name); decode only the page's queues
+        index = store.names("queue")
     name = request.query_params.get("name")
     if name:
-        queues = [q for q in queues if wildcard_match(name, q["name"])]
+        index = [(i, n) for i, n in index if wildcard_match(name, n)]
     ids = query_list(request, "id")
     if ids:
         wanted = set(ids)
-        queues = [q for q in queues if q["id"] in wanted]
-    divisions = query_list(request, "divisionId")
-    if divisions:
-        queues = [q for q in queues if (q.get("division") or {}).get("id") in divisions]
+        index = [(i, n) for i, n in index if i in wanted]
     if request.query_params.get("sortOrder", "asc").lower() == "desc":
-        queues.reverse()
-    return ok(paged(request, queues, render=lambda q: _with_counts(store, q)))
+        index.reverse()
+    body = paged(request, [i for i, _ in index])
+    page = store.get_many("queue", body["entities"])
+    counts = _counts(store, body["entities"])
+    body["entities"] = [_with_counts(store, q, counts.get(q["id"], (0, 0, 0))) for q in page]
+    return ok(body)
 
 
 async def get_queue(request: Request) -> Response:

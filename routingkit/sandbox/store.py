@@ -161,6 +161,34 @@ class Store:
         )
         return [json.loads(r["body"]) for r in rows]
 
+    def names(self, kind: str) -> list[tuple[str, str]]:
+        """(id, name) of every entity of a kind, in listing order (name, then id)."""
+        rows = (
+            self.read()
+            .execute(
+                "SELECT id, name FROM entities WHERE kind = ? ORDER BY name COLLATE NOCASE, id",
+                (kind,),
+            )
+            .fetchall()
+        )
+        return [(r["id"], r["name"]) for r in rows]
+
+    def get_many(self, kind: str, ids: Sequence[str]) -> list[dict[str, Any]]:
+        """Entities by id, in the order given (missing ones skipped)."""
+        if not ids:
+            return []
+        rows = (
+            self.read()
+            .execute(
+                f"SELECT id, body FROM entities WHERE kind = ? AND id IN "
+                f"({', '.join('?' * len(ids))})",
+                [kind, *ids],
+            )
+            .fetchall()
+        )
+        bodies = {r["id"]: json.loads(r["body"]) for r in rows}
+        return [bodies[i] for i in ids if i in bodies]
+
     def ids(self, kind: str) -> set[str]:
         rows = self.read().execute("SELECT id FROM entities WHERE kind = ?", (kind,)).fetchall()
         return {r["id"] for r in rows}

@@ -6,8 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from client_helpers import client_for
 
-from routingkit.genesys import GenesysClient, connect
+from routingkit.genesys import GenesysClient
 from routingkit.sandbox import SandboxServer, running_sandbox
 
 
@@ -16,10 +17,6 @@ def org(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxServer]:
     db = tmp_path_factory.mktemp("client-org") / "org.sqlite3"
     with running_sandbox(db, days=3, rate_limit_per_minute=1_000_000) as server:
         yield server
-
-
-def client_for(server: SandboxServer, **options: object) -> GenesysClient:
-    return connect(server.config.client_id, server.config.client_secret, server.url, **options)  # type: ignore[arg-type]
 
 
 @pytest.fixture()

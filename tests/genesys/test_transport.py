@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import client_for
+from client_helpers import client_for
 
 from routingkit.genesys import (
     AuthenticationError,

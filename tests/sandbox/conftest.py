@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sandbox_helpers import login
 
 from routingkit.sandbox import SandboxServer, running_sandbox
 
@@ -16,16 +17,6 @@ def org(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxServer]:
     db = tmp_path_factory.mktemp("sandbox") / "org.sqlite3"
     with running_sandbox(db, rate_limit_per_minute=1_000_000) as server:
         yield server
-
-
-def login(server: SandboxServer) -> str:
-    response = httpx.post(
-        f"{server.url}/oauth/token",
-        auth=(server.config.client_id, server.config.client_secret),
-        data={"grant_type": "client_credentials"},
-    )
-    response.raise_for_status()
-    return str(response.json()["access_token"])
 
 
 @pytest.fixture(scope="session")

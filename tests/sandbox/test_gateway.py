@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 import httpx
-from conftest import login
+from sandbox_helpers import login
 
 from routingkit.sandbox import FaultRule, SandboxServer, running_sandbox
 from routingkit.sandbox.service import create_app

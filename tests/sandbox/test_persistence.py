@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import login
+from sandbox_helpers import login
 
 from routingkit.sandbox import ground_truth, running_sandbox
 from routingkit.sandbox.service import Sandbox
