@@ -1,0 +1,163 @@
+"""Figures for the notebooks: readable without the code that made them.
+
+Each function takes the tidy tables of :mod:`routingkit.workload` (or staffing tables), draws on
+a new matplotlib figure and returns it. Titles say what is shown and axes carry units.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def volume_heatmap(history: pd.DataFrame, *, title: str = "Offered per interval") -> Figure:
+    """Mean offered per interval by weekday (rows) and time of day (columns)."""
+    frame = history.assign(
+        weekday=history["interval_start"].dt.weekday,
+        minute=history["interval_start"].dt.hour * 60 + history["interval_start"].dt.minute,
+    )
+    per_slot = (
+        frame.groupby(["interval_start", "weekday", "minute"], observed=True)["offered"]
+        .sum()
+        .reset_index()
+    )
+    grid = per_slot.pivot_table(
+        index="weekday", columns="minute", values="offered", aggfunc="mean"
+    ).reindex(range(7))
+    fig, ax = plt.subplots(figsize=(11, 3.6))
+    image = ax.imshow(
+        grid.to_numpy(dtype=float), aspect="auto", cmap="viridis", interpolation="nearest"
+    )
+    minutes = grid.columns.to_numpy()
+    ticks = [i for i, m in enumerate(minutes) if m % 120 == 0]
+    ax.set_xticks(ticks, [f"{int(minutes[i]) // 60:02d}:00" for i in ticks])
+    ax.set_yticks(range(7), WEEKDAYS)
+    ax.set_xlabel("time of day")
+    ax.set_title(title)
+    fig.colorbar(image, ax=ax, label="mean offered per interval")
+    fig.tight_layout()
+    return fig
+
+
+def daily_volume_and_aht(history: pd.DataFrame) -> Figure:
+    """Offered per day and AHT per day, one line per queue."""
+    day = history["interval_start"].dt.floor("D")
+    daily = (
+        history.assign(day=day, handle_total=history["aht_seconds"].fillna(0) * history["handled"])
+        .groupby(["queue_name", "day"], observed=True)[["offered", "handled", "handle_total"]]
+        .sum()
+        .reset_index()
+    )
+    daily["aht_seconds"] = daily["handle_total"] / daily["handled"].replace(0, np.nan)
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(11, 6), sharex=True)
+    for name, rows in daily.groupby("queue_name", observed=True):
+        top.plot(rows["day"], rows["offered"], label=str(name), lw=1.2)
+        bottom.plot(rows["day"], rows["aht_seconds"], lw=1.2)
+    top.set_ylabel("offered per day")
+    top.set_title("Volume and average handle time per day")
+    bottom.set_ylabel("AHT (seconds)")
+    top.legend(fontsize=7, ncol=3, loc="upper left")
+    fig.tight_layout()
+    return fig
+
+
+def aht_by_media(history: pd.DataFrame) -> Figure:
+    """Distribution of interval AHT per media type (intervals with at least 5 handled)."""
+    busy = history[history["handled"] >= 5]
+    media = sorted(busy["media_type"].unique())
+    fig, ax = plt.subplots(figsize=(8, 3.8))
+    ax.boxplot(
+        [busy.loc[busy["media_type"] == m, "aht_seconds"].dropna() for m in media], showfliers=False
+    )
+    ax.set_xticks(range(1, len(media) + 1), media)
+    ax.set_ylabel("AHT per interval (seconds)")
+    ax.set_title("Handle time by media type")
+    fig.tight_layout()
+    return fig
+
+
+def service_level_vs_target(history: pd.DataFrame) -> Figure:
+    """Daily service level achieved per queue against each queue's target."""
+    frame = history.assign(day=history["interval_start"].dt.floor("D"))
+    daily = (
+        frame.groupby(["queue_name", "day"], observed=True)
+        .agg(
+            within=("answered_within_target", "sum"),
+            answered=("answered", "sum"),
+            abandoned=("abandoned", "sum"),
+            target=("service_level_target", "max"),
+        )
+        .reset_index()
+    )
+    daily["service_level"] = daily["within"] / (daily["answered"] + daily["abandoned"]).replace(
+        0, np.nan
+    )
+    names = list(daily["queue_name"].unique())
+    cols = 3
+    rows_n = max(1, -(-len(names) // cols))
+    fig, axes = plt.subplots(
+        rows_n, cols, figsize=(11, 2.3 * rows_n), sharex=True, sharey=True, squeeze=False
+    )
+    for ax, name in zip(axes.flat, names, strict=False):
+        rows = daily[daily["queue_name"] == name]
+        ax.plot(rows["day"], 100 * rows["service_level"], lw=1.2, label="achieved")
+        ax.axhline(
+            100 * float(rows["target"].max()), color="tab:red", ls="--", lw=1, label="target"
+        )
+        ax.set_title(str(name), fontsize=9)
+        ax.set_ylim(0, 105)
+    for ax in list(axes.flat)[len(names) :]:
+        ax.set_visible(False)
+    axes[0][0].set_ylabel("service level (%)")
+    axes[0][0].legend(fontsize=7)
+    fig.suptitle("Service level achieved against target, per day")
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    return fig
+
+
+def staffing_curves(
+    table: pd.DataFrame, *, queue: str, columns: Sequence[str], staffed: str | None = None
+) -> Figure:
+    """Required agents per interval for one queue, by each method in ``columns``."""
+    rows = table[table["queue_name"] == queue].sort_values("interval_start")
+    fig, ax = plt.subplots(figsize=(11, 3.8))
+    for column in columns:
+        ax.step(rows["interval_start"], rows[column], where="post", label=column, lw=1.3)
+    if staffed is not None and staffed in rows:
+        ax.step(
+            rows["interval_start"],
+            rows[staffed],
+            where="post",
+            label=staffed,
+            lw=1,
+            color="black",
+            ls=":",
+        )
+    ax.set_ylabel("agents")
+    ax.set_title(f"{queue}: agents required per interval")
+    ax.legend(fontsize=8)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    return fig
+
+
+def sensitivity(
+    curves: pd.DataFrame, *, x: str, y: str, by: str, title: str, xlabel: str, ylabel: str
+) -> Figure:
+    """Lines of ``y`` against ``x``, one per value of ``by`` (scenario sweeps)."""
+    fig, ax = plt.subplots(figsize=(8, 3.8))
+    for name, rows in curves.groupby(by, observed=True):
+        ax.plot(rows[x], rows[y], marker="o", ms=3, lw=1.2, label=str(name))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
