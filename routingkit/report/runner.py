@@ -8,6 +8,7 @@ can be read. Credentials are never parameters: the kernel inherits them from the
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import datetime as dt
 import json
@@ -49,10 +50,16 @@ def declared_parameters(notebook: Path) -> dict[str, dict[str, Any]]:
             f"{notebook.name} has no cell tagged 'parameters'; tag the cell holding the "
             "defaults so it can run as a report"
         )
-    return {
-        name: {"default": p["default"], "type": p["inferred_type_name"]}
-        for name, p in params.items()
-    }
+    declared: dict[str, dict[str, Any]] = {}
+    for name, p in params.items():
+        kind = p["inferred_type_name"]
+        if kind in (None, "None"):  # no annotation: infer from the default's literal
+            try:
+                kind = type(ast.literal_eval(p["default"])).__name__
+            except (ValueError, SyntaxError):
+                kind = "None"
+        declared[name] = {"default": p["default"], "type": kind}
+    return declared
 
 
 def _coerce(name: str, value: Any, declared: dict[str, Any]) -> Any:
@@ -62,9 +69,9 @@ def _coerce(name: str, value: Any, declared: dict[str, Any]) -> Any:
     if isinstance(value, str) and value.strip():
         with contextlib.suppress(yaml.YAMLError):
             value = yaml.safe_load(value)
-    kind = str(declared.get("type") or "None")
+    kind = str(declared.get("type") or "NoneType")
     default_text = str(declared.get("default"))
-    if kind in ("None", "") and default_text == "None":
+    if kind in ("NoneType", "None", ""):
         return value
     checks: dict[str, tuple[type, ...]] = {
         "int": (int,),
