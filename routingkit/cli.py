@@ -15,13 +15,37 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Staffing models and safe routing deployment for Genesys Cloud.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    demo = commands.add_parser("demo", help="print a staffing table for a sample workload")
+    demo = commands.add_parser(
+        "demo", help="run the notebooks on the sandbox org (or the org in GENESYSCLOUD_*)"
+    )
     demo.add_argument(
+        "--output-dir",
+        type=Path,
+        default=Path("reports"),
+        help="reports go to OUTPUT_DIR/<timestamp>/ (default reports)",
+    )
+    report = commands.add_parser("report", help="run one notebook as a report with papermill")
+    report.add_argument("notebook", type=Path)
+    report.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="a notebook parameter (repeatable)",
+    )
+    report.add_argument("--output-dir", type=Path, default=Path("reports/latest"))
+    staffing = commands.add_parser("staffing", help="print Erlang C/A staffing for a workload CSV")
+    staffing.add_argument(
         "--workload",
         type=Path,
         default=None,
-        help="CSV with queue, interval_start, offered, aht_seconds, patience_seconds",
+        help="CSV with queue, interval_start, offered, aht_seconds, patience_seconds "
+        "(default: data/sample_workload.csv)",
     )
+    lab = commands.add_parser("lab", help="JupyterLab on the notebooks, with a sandbox org")
+    lab.add_argument("--port", type=int, default=8888)
     sandbox = commands.add_parser("sandbox", help="the embedded Genesys Cloud org")
     sandbox_commands = sandbox.add_subparsers(
         dest="sandbox_command", required=True, metavar="ACTION"
@@ -119,15 +143,58 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
     if args.command == "sandbox":
         return _sandbox(args)
-    if args.command == "demo":
-        from .demo import run_demo
+    if args.command == "staffing":
+        from .staffing_table import render
 
         try:
-            print(run_demo(args.workload))
+            print(render(args.workload))
         except (OSError, ValueError) as exc:
-            print(f"routingkit demo: {exc}", file=sys.stderr)
+            print(f"routingkit staffing: {exc}", file=sys.stderr)
             return 2
+        return 0
+    if args.command == "report":
+        from .report import ReportError, run_report
+
+        try:
+            result = run_report(args.notebook, dict(args.parameter), args.output_dir)
+        except ReportError as exc:
+            print(f"routingkit report: {exc}", file=sys.stderr)
+            return 1
+        print(f"{result.html}\n{result.executed}\n{result.summary}")
+        return 0
+    if args.command == "demo":
+        from .report import ReportError
+        from .report.demo import run_demo
+
+        try:
+            out = run_demo(args.output_dir)
+        except ReportError as exc:
+            print(f"routingkit demo: {exc}", file=sys.stderr)
+            return 1
+        print(f"reports written to {out}\nopen {out / 'index.html'}")
+        return 0
+    if args.command == "lab":
+        return _lab(args.port)
     return 0
+
+
+def _lab(port: int) -> int:
+    import subprocess
+
+    from .report.demo import NOTEBOOKS_DIR, org_environment
+
+    with org_environment() as org:
+        print(f"JupyterLab on {NOTEBOOKS_DIR}, talking to {org}", flush=True)
+        return subprocess.call(
+            [
+                sys.executable,
+                "-m",
+                "jupyterlab",
+                "--no-browser",
+                f"--port={port}",
+                f"--notebook-dir={NOTEBOOKS_DIR}",
+            ]
+        )
 
 
 if __name__ == "__main__":

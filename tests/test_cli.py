@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from routingkit.capacity import required_agents
-from routingkit.demo import SAMPLE_WORKLOAD, load_workload, staffing_table
+from routingkit.staffing_table import SAMPLE_WORKLOAD, load_workload, staffing_table
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -20,8 +20,8 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_demo_prints_a_staffing_table_for_the_sample_day() -> None:
-    result = _run("demo")
+def test_staffing_prints_a_table_for_the_sample_day() -> None:
+    result = _run("staffing")
     assert result.returncode == 0, result.stderr
     assert "agents_erlang_c" in result.stdout
     assert "Peak requirement per queue" in result.stdout
@@ -29,7 +29,7 @@ def test_demo_prints_a_staffing_table_for_the_sample_day() -> None:
         assert queue in result.stdout
 
 
-def test_demo_table_meets_the_goal_it_states() -> None:
+def test_staffing_table_meets_the_goal_it_states() -> None:
     workload = load_workload(SAMPLE_WORKLOAD)
     table = staffing_table(workload)
     assert (table["sl_erlang_c"] >= 0.8 - 5e-4).all()  # rounded to 3 places in the table
@@ -43,21 +43,21 @@ def test_demo_table_meets_the_goal_it_states() -> None:
     )
 
 
-def test_demo_names_the_bad_row(tmp_path: Path) -> None:
+def test_staffing_names_the_bad_row(tmp_path: Path) -> None:
     bad = tmp_path / "workload.csv"
     bad.write_text(
         "queue,interval_start,offered,aht_seconds,patience_seconds\n"
         "Q,08:00,10,300,120\n"
         "Q,08:30,12,-5,120\n"
     )
-    result = _run("demo", "--workload", str(bad))
+    result = _run("staffing", "--workload", str(bad))
     assert result.returncode == 2
     assert "row 3 has aht_seconds=-5" in result.stderr
 
 
-def test_demo_names_a_missing_column(tmp_path: Path) -> None:
+def test_staffing_names_a_missing_column(tmp_path: Path) -> None:
     bad = tmp_path / "workload.csv"
     bad.write_text("queue,interval_start,offered\nQ,08:00,10\n")
-    result = _run("demo", "--workload", str(bad))
+    result = _run("staffing", "--workload", str(bad))
     assert result.returncode == 2
     assert "missing column(s) aht_seconds, patience_seconds" in result.stderr

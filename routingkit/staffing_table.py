@@ -1,7 +1,7 @@
-"""The demo: a staffing table for a sample day, by Erlang C and Erlang A.
+"""A staffing table for a workload CSV, by Erlang C and Erlang A (`routingkit staffing`).
 
-Later issues turn this into the notebook pipeline on the sandbox org; for now it shows the
-capacity models on ``data/sample_workload.csv``.
+Reads a CSV of intervals (queue, interval_start, offered, aht_seconds, patience_seconds), such as
+``data/sample_workload.csv``, and prints agents per interval and rostered heads.
 """
 
 from __future__ import annotations
@@ -74,14 +74,14 @@ def staffing_table(
     return table
 
 
-def run_demo(workload_path: Path | None = None) -> str:
+def render(workload_path: Path | None = None) -> str:
     workload = load_workload(workload_path or SAMPLE_WORKLOAD)
     table = staffing_table(workload)
     summary = table.groupby("queue", sort=False)[
         ["offered", "agents_erlang_c", "agents_erlang_a", "rostered"]
     ].agg({"offered": "sum", "agents_erlang_c": "max", "agents_erlang_a": "max", "rostered": "max"})
     lines = [
-        "routingkit demo: staffing for 80% of calls answered in 20 s, 30% shrinkage",
+        "Staffing for 80% of calls answered in 20 s, 30% shrinkage",
         "",
         table.to_string(index=False),
         "",

@@ -1,0 +1,115 @@
+"""The demo: the notebooks, in order, on the sandbox org (or the org in the environment).
+
+Writes ``reports/<timestamp>/`` with each executed notebook, its HTML report (no code), its JSON
+summary, the tables and capacities the notebooks save, and an ``index.html`` linking them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from .runner import ReportResult, run_report
+
+NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+DEMO_NOTEBOOKS = ("01_history.ipynb", "02_staffing.ipynb")
+CREDENTIAL_VARIABLES = (
+    "GENESYSCLOUD_OAUTHCLIENT_ID",
+    "GENESYSCLOUD_OAUTHCLIENT_SECRET",
+    "GENESYSCLOUD_REGION",
+)
+
+
+def has_credentials() -> bool:
+    env = os.environ
+    return bool(env.get("GENESYSCLOUD_ACCESS_TOKEN")) or all(
+        env.get(v) for v in CREDENTIAL_VARIABLES
+    )
+
+
+@contextmanager
+def org_environment(db_path: Path | None = None) -> Iterator[str]:
+    """The org to report on: the environment's, else a sandbox started for the run.
+
+    The kernels papermill starts inherit the environment, so credentials reach the notebooks
+    without ever being parameters.
+    """
+    if has_credentials():
+        yield "the org in GENESYSCLOUD_* variables"
+        return
+    from ..sandbox import running_sandbox
+    from ..sandbox.config import default_db_path
+
+    with running_sandbox(db_path or default_db_path()) as org:
+        saved = {v: os.environ.get(v) for v in CREDENTIAL_VARIABLES}
+        os.environ.update(
+            {
+                "GENESYSCLOUD_OAUTHCLIENT_ID": org.config.client_id,
+                "GENESYSCLOUD_OAUTHCLIENT_SECRET": org.config.client_secret,
+                "GENESYSCLOUD_REGION": org.url,
+            }
+        )
+        try:
+            yield f"the sandbox org at {org.url}"
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+
+def write_index(out: Path, results: list[ReportResult], org: str) -> Path:
+    rows = []
+    for result in results:
+        figures = json.loads(result.summary.read_text()).get("figures", {})
+        headline = ", ".join(
+            f"{k}: {v}" for k, v in figures.items() if isinstance(v, int | float | str)
+        )
+        rows.append(
+            f"<li><a href='{html.escape(result.html.name)}'>{html.escape(result.notebook.stem)}"
+            f"</a> ({result.seconds:.0f} s) - <a href='{html.escape(result.executed.name)}'>"
+            f"notebook</a>, <a href='{html.escape(result.summary.name)}'>summary</a>"
+            f"<br><small>{html.escape(headline)}</small></li>"
+        )
+    files = sorted(
+        p.name
+        for p in out.iterdir()
+        if p.suffix in (".csv", ".json", ".png") and ".summary." not in p.name
+    )
+    links = "".join(f"<li><a href='{html.escape(f)}'>{html.escape(f)}</a></li>" for f in files)
+    index = out / "index.html"
+    index.write_text(
+        "<!doctype html><html><head><meta charset='utf-8'><title>routingkit reports</title>"
+        "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}</style></head>"
+        f"<body><h1>routingkit reports</h1><p>{html.escape(org)}, "
+        f"{dt.datetime.now():%Y-%m-%d %H:%M}</p><h2>Reports</h2><ul>{''.join(rows)}</ul>"
+        f"<h2>Tables and capacities</h2><ul>{links}</ul></body></html>",
+        encoding="utf-8",
+    )
+    return index
+
+
+def run_demo(
+    output_root: Path | str = "reports",
+    *,
+    db_path: Path | None = None,
+    parameters: dict[str, dict[str, Any]] | None = None,
+) -> Path:
+    """Run the demo notebooks; return the folder holding the reports."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    out = Path(output_root) / stamp
+    out.mkdir(parents=True, exist_ok=True)
+    results = []
+    with org_environment(db_path) as org:
+        for name in DEMO_NOTEBOOKS:
+            extra = (parameters or {}).get(name, {})
+            results.append(run_report(NOTEBOOKS_DIR / name, extra, out))
+    write_index(out, results, org)
+    return out
