@@ -11,6 +11,7 @@ whether it landed first. A Retry-After beyond ``max_retry_after``
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator, Mapping
 from functools import cached_property
 from typing import Any
@@ -91,6 +92,7 @@ class GenesysClient:
         )
         self.requests_sent = 0
         self.retries = 0
+        self._counter_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"GenesysClient({self.api_url!r}, auth={self.auth!r})"
@@ -130,7 +132,8 @@ class GenesysClient:
 
     def _send_once(self, method: str, path: str, params: Any, json: Any, idempotent: bool) -> Any:
         self.pacer.wait()
-        self.requests_sent += 1
+        with self._counter_lock:
+            self.requests_sent += 1
         try:
             response = self._http.request(method, path, params=params, json=json)
         except (httpx.TransportError, httpx.DecodingError) as exc:
@@ -210,7 +213,8 @@ class GenesysClient:
             idempotent = method.upper() in ("GET", "PUT", "DELETE", "HEAD")
 
         def note(state: RetryCallState) -> None:
-            self.retries += 1
+            with self._counter_lock:
+                self.retries += 1
             error = state.outcome.exception() if state.outcome else None
             log.info("retrying %s %s after %s", method, path, error)
 

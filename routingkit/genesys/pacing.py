@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 
 class Pacer:
-    def __init__(self, *, clock: object = time) -> None:
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._next_slot = 0.0  # monotonic time the next request may start
         self._interval = 0.0
@@ -26,9 +26,10 @@ class Pacer:
             now = time.monotonic()
             start = max(now, self._next_slot)
             self._next_slot = start + self._interval
-        delay = start - now
+            delay = start - now
+            if delay > 0:
+                self.waited_seconds += delay
         if delay > 0:
-            self.waited_seconds += delay
             time.sleep(delay)
 
     def observe(self, headers: Mapping[str, str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,3 +53,6 @@ class SandboxConfig:
     time_zone: str = "America/Chicago"
     fault_seed: int = 0
     faults: list[FaultRule] = field(default_factory=list)
+    # The org's "today": history covers the `days` before it. None follows the calendar; a
+    # fixed date makes the history, and everything checked against it, the same on every run.
+    today: dt.date | None = None

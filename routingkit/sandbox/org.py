@@ -241,7 +241,7 @@ def queue_specs() -> tuple[QueueSpec, ...]:
         QueueSpec(
             "sales_overflow",
             "Sales - Overflow",
-            _voice(120, 300, 110, 1.2),
+            _voice(260, 300, 110, 1.2),
             ("Sales",),
             ("Sales Overflow Team",),
             "standard",
@@ -296,7 +296,7 @@ def queue_specs() -> tuple[QueueSpec, ...]:
         QueueSpec(
             "vip_voice",
             "VIP - Voice",
-            _voice(90, 420, 240, 1.5),
+            _voice(220, 420, 240, 1.5),
             ("VIP", "English"),
             ("VIP Desk",),
             "preferred",
@@ -305,7 +305,7 @@ def queue_specs() -> tuple[QueueSpec, ...]:
         QueueSpec(
             "returns_email",
             "Returns - Email",
-            _digital("email", 140, 420, None, 1, 0.4, (8.0, 18.0)),
+            _digital("email", 260, 420, None, 1, 0.4, (8.0, 18.0)),
             ("Returns",),
             ("Back Office",),
             "standard",

@@ -40,6 +40,8 @@ class Sandbox:
         return int(stored) if stored is not None else self.config.seed
 
     def today(self) -> dt.date:
+        if self.config.today is not None:
+            return self.config.today
         return dt.datetime.now(ZoneInfo(self.org.time_zone)).date()
 
     def _ensure_seeded(self) -> None:
