@@ -19,6 +19,10 @@ import numpy as np
 import pandas as pd
 
 from ..capacity import erlang_a, required_agents, scheduled_agents
+from ..genesys import GenesysClient
+
+# analytics media type -> queue media-settings key (only voice differs)
+QUEUE_MEDIA_KEY = {"voice": "call"}
 
 KEYS = ["queue_id", "queue_name", "media_type"]
 
@@ -54,7 +58,11 @@ def _check_columns(frame: pd.DataFrame, needed: Iterable[str], what: str) -> Non
 
 
 def required_staffing(
-    week: pd.DataFrame, goals: Goals, *, targets: dict[str, float] | None = None
+    week: pd.DataFrame,
+    goals: Goals,
+    *,
+    targets: dict[str, float] | None = None,
+    concurrency: dict[str, int] | None = None,
 ) -> pd.DataFrame:
     """Agents per interval by Erlang C and Erlang A, for every row of a typical week.
 
@@ -105,10 +113,105 @@ def required_staffing(
         )
     plan["erlang_a"] = erlang_a_agents
     plan["target_seconds"] = target
-    model = erlang_a(np.maximum(erlang_a_agents, 0), rate, aht, np.where(impatient, patience, 1e9))
+    per_agent = plan["media_type"].map(concurrency or {}).fillna(1).clip(lower=1).astype(int)
+    plan["concurrency"] = per_agent
+    k = per_agent.to_numpy()
+    for m in ("erlang_c", "erlang_a"):
+        plan[m] = -(-plan[m].to_numpy() // k)  # ceil(seats / concurrency), in whole numbers
+    # the service the rostered agents give: their seats, rounded up to whole agents
+    model = erlang_a(plan["erlang_a"].to_numpy() * k, rate, aht, np.where(impatient, patience, 1e9))
     plan["predicted_service_level"] = model.service_level(target)
     plan["predicted_abandon"] = np.asarray(model.p_abandon)
     return plan
+
+
+def add_simulation(
+    plan: pd.DataFrame,
+    goals: Goals,
+    *,
+    replications: int = 10,
+    seed: int = 0,
+    rounds: int = 4,
+    start_from: str = "erlang_a",
+    min_offered: float = 5.0,
+) -> pd.DataFrame:
+    """A ``simulation`` column: the ``start_from`` staffing, corrected by simulating each day.
+
+    Each queue's week is simulated (time-varying Poisson arrivals, exponential handling with
+    the day's AHT, exponential patience, queues carried over from one interval to the next);
+    an interval whose simulated service level is below the goal, or abandonment above it, with
+    the whole confidence interval on the wrong side, gets one more agent, for up to ``rounds``
+    rounds. Intervals offering fewer than ``min_offered`` interactions keep their staffing:
+    their simulated service level is too noisy to act on.
+    """
+    from ..capacity.simulation import HandleTime, simulate_queue
+
+    out: pd.DataFrame = plan.copy()
+    out["simulation"] = out[start_from]
+    for _, rows in plan.groupby(KEYS, observed=True):
+        rows = rows.sort_values(["weekday", "slot"])
+        days = sorted(rows["weekday"].unique())
+        slots = int(rows["slot"].max()) + 1
+        shape = (len(days), slots)
+        position = (
+            rows["weekday"].map({d: i for i, d in enumerate(days)}).to_numpy(),
+            rows["slot"].to_numpy(int),
+        )
+        rates = np.zeros(shape)
+        rates[position] = rows["arrival_rate"].to_numpy(float)
+        staff = np.zeros(shape, dtype=np.int64)
+        staff[position] = rows[start_from].to_numpy(int)
+        per_agent = int(rows["concurrency"].iloc[0]) if "concurrency" in rows else 1
+        load = np.zeros(shape)
+        load[position] = (rows["arrival_rate"] * rows["aht_seconds"].fillna(0)).to_numpy()
+        aht_day = np.where(
+            rates.sum(1) > 0,
+            load.sum(1) / np.maximum(rates.sum(1), 1e-12),
+            float(np.nanmean(rows["aht_seconds"])) if rows["aht_seconds"].notna().any() else 300.0,
+        )
+        aht_day = np.where(aht_day > 0, aht_day, 300.0)
+        patience = float(rows["patience_seconds"].iloc[0])
+        interval = float(rows["interval_seconds"].iloc[0]) if "interval_seconds" in rows else 1800.0
+        target = (
+            float(rows["target_seconds"].iloc[0])
+            if "target_seconds" in rows
+            else (goals.target_seconds)
+        )
+        for _ in range(rounds):
+            result = simulate_queue(
+                rates,
+                staff * per_agent,
+                interval,
+                HandleTime.exponential(aht_day),
+                patience=patience if np.isfinite(patience) else None,
+                target_seconds=target,
+                replications=replications,
+                seed=seed,
+            )
+            figures = result.intervals
+            level = figures.service_level("offered")
+            offered = figures.offered.mean
+            miss = (offered >= min_offered) & (level.mean + level.half_width < goals.service_level)
+            if goals.max_abandon is not None and np.isfinite(patience):
+                abandon = figures.p_abandon
+                miss |= (offered >= min_offered) & (
+                    abandon.mean - abandon.half_width > goals.max_abandon
+                )
+            if not miss.any():
+                break
+            staff = staff + miss.astype(np.int64)
+        out.loc[rows.index, "simulation"] = staff[position]
+    return out
+
+
+def media_concurrency(client: GenesysClient) -> dict[str, int]:
+    """Interactions one agent works at once, per analytics media type (org utilization)."""
+    settings = client.utilization.org().utilization or {}
+    out: dict[str, int] = {}
+    for key, media in settings.items():
+        if media.maximum_capacity:
+            out["voice" if key == "call" else key] = int(media.maximum_capacity)
+    return out
 
 
 def requirement_summary(plan: pd.DataFrame) -> pd.DataFrame:
@@ -183,6 +286,7 @@ def scenarios(
     aht_change: float,
     patience_factor: float,
     targets: dict[str, float] | None = None,
+    concurrency: dict[str, int] | None = None,
 ) -> pd.DataFrame:
     """Peak and agent-hours per queue for the base case and three what-ifs."""
     cases = {
@@ -193,7 +297,8 @@ def scenarios(
     }
     frames = []
     for name, case in cases.items():
-        summary = requirement_summary(required_staffing(case, goals, targets=targets))
+        plan = required_staffing(case, goals, targets=targets, concurrency=concurrency)
+        summary = requirement_summary(plan)
         frames.append(summary.assign(scenario=name))
     combined: pd.DataFrame = pd.concat(frames, ignore_index=True)
     return combined
@@ -206,6 +311,7 @@ def sensitivity(
     queue: str | None = None,
     changes: Iterable[float] = (-0.2, -0.1, 0.0, 0.1, 0.2, 0.3),
     targets: dict[str, float] | None = None,
+    concurrency: dict[str, int] | None = None,
 ) -> pd.DataFrame:
     """Peak Erlang A agents of one queue (default: the busiest) as volume or AHT change."""
     if queue is None:
@@ -223,7 +329,7 @@ def sensitivity(
             ("volume", scale_week(one, volume=1 + change)),
             ("handle time", scale_week(one, aht=1 + change)),
         ):
-            plan = required_staffing(case, goals, targets=targets)
+            plan = required_staffing(case, goals, targets=targets, concurrency=concurrency)
             rows.append(
                 {
                     "queue_name": queue,
@@ -234,6 +340,36 @@ def sensitivity(
             )
     curves: pd.DataFrame = pd.DataFrame(rows)
     return curves
+
+
+def queue_targets(
+    client: GenesysClient, week: pd.DataFrame, *, keep_media: Iterable[str] | None = None
+) -> dict[str, float]:
+    """Each queue's own answer-time target (seconds) from its media settings.
+
+    Digital queues measure service in minutes or hours; their configured target is what the
+    staffing must meet. Queues without a configured target are left out (the goal's applies),
+    and so are queues whose media type is not in ``keep_media`` (when given).
+    """
+    keep = None if keep_media is None else set(keep_media)
+    wanted = {
+        name
+        for name, media in week[["queue_name", "media_type"]]
+        .drop_duplicates()
+        .itertuples(index=False)
+        if keep is None or media in keep
+    }
+    targets: dict[str, float] = {}
+    for queue in client.queues.list():
+        name = queue.name
+        if name is None or name not in wanted or queue.media_settings is None:
+            continue
+        media = week.loc[week["queue_name"] == name, "media_type"].iloc[0]
+        setting = getattr(queue.media_settings, QUEUE_MEDIA_KEY.get(media, media), None)
+        level = setting.service_level if setting is not None else None
+        if level is not None and level.duration_ms is not None:
+            targets[name] = level.duration_ms / 1000.0
+    return targets
 
 
 def busiest_queues(plan: pd.DataFrame, count: int) -> list[str]:

@@ -34,7 +34,7 @@ def has_credentials() -> bool:
 
 
 @contextmanager
-def org_environment(db_path: Path | None = None) -> Iterator[str]:
+def org_environment(db_path: Path | None = None, **sandbox_options: Any) -> Iterator[str]:
     """The org to report on: the environment's, else a sandbox started for the run.
 
     The kernels papermill starts inherit the environment, so credentials reach the notebooks
@@ -46,7 +46,7 @@ def org_environment(db_path: Path | None = None) -> Iterator[str]:
     from ..sandbox import running_sandbox
     from ..sandbox.config import default_db_path
 
-    with running_sandbox(db_path or default_db_path()) as org:
+    with running_sandbox(db_path or default_db_path(), **sandbox_options) as org:
         saved = {v: os.environ.get(v) for v in CREDENTIAL_VARIABLES}
         os.environ.update(
             {
@@ -101,13 +101,18 @@ def run_demo(
     *,
     db_path: Path | None = None,
     parameters: dict[str, dict[str, Any]] | None = None,
+    **sandbox_options: Any,
 ) -> Path:
-    """Run the demo notebooks; return the folder holding the reports."""
+    """Run the demo notebooks; return the folder holding the reports.
+
+    ``parameters`` maps notebook file names to their parameters; ``sandbox_options`` go to the
+    sandbox org when one is started (e.g. ``today`` to pin its calendar).
+    """
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     out = Path(output_root) / stamp
     out.mkdir(parents=True, exist_ok=True)
     results = []
-    with org_environment(db_path) as org:
+    with org_environment(db_path, **sandbox_options) as org:
         for name in DEMO_NOTEBOOKS:
             extra = (parameters or {}).get(name, {})
             results.append(run_report(NOTEBOOKS_DIR / name, extra, out))

@@ -173,3 +173,17 @@ def staffing_figures(plan: pd.DataFrame, capacities: pd.DataFrame) -> dict[str, 
             m: round(float((plan[m] * seconds).sum()) / 3600.0, 1) for m in models
         },
     }
+
+
+def busiest_queue(summary: pd.DataFrame) -> str:
+    """The queue with the most offered interactions."""
+    return str(summary.sort_values("offered", ascending=False).iloc[0]["queue_name"])
+
+
+def save_figure(figure: Any, output_dir: str | Path, name: str) -> Path:
+    """A figure as PNG in ``output_dir`` (also shown inline by the notebook)."""
+    out = Path(output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{name}.png"
+    figure.savefig(path, dpi=110, bbox_inches="tight")
+    return path

@@ -125,25 +125,36 @@ def service_level_vs_target(history: pd.DataFrame) -> Figure:
 def staffing_curves(
     table: pd.DataFrame, *, queue: str, columns: Sequence[str], staffed: str | None = None
 ) -> Figure:
-    """Required agents per interval for one queue, by each method in ``columns``."""
-    rows = table[table["queue_name"] == queue].sort_values("interval_start")
+    """Required agents per time-of-day slot for one queue, by each method in ``columns``."""
+    rows = table[table["queue_name"] == queue].sort_values("slot_minute")
+    hours = rows["slot_minute"] / 60.0
     fig, ax = plt.subplots(figsize=(11, 3.8))
     for column in columns:
-        ax.step(rows["interval_start"], rows[column], where="post", label=column, lw=1.3)
+        if column in rows:
+            ax.step(hours, rows[column], where="post", label=column, lw=1.3)
     if staffed is not None and staffed in rows:
-        ax.step(
-            rows["interval_start"],
-            rows[staffed],
-            where="post",
-            label=staffed,
-            lw=1,
-            color="black",
-            ls=":",
-        )
+        ax.step(hours, rows[staffed], where="post", label=staffed, lw=1, color="black", ls=":")
+    ax.set_xlabel("time of day (hours)")
     ax.set_ylabel("agents")
+    ax.set_xlim(0, 24)
     ax.set_title(f"{queue}: agents required per interval")
     ax.legend(fontsize=8)
-    fig.autofmt_xdate()
+    fig.tight_layout()
+    return fig
+
+
+def handle_time_histogram(distribution: pd.DataFrame, *, title: str) -> Figure:
+    """Share of conversations per handle-time bin (from range-bound analytics views)."""
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    labels = [
+        f"{lo / 60:.0f}-{hi / 60:.0f}" if np.isfinite(hi) else f"{lo / 60:.0f}+"
+        for lo, hi in zip(distribution["lower_seconds"], distribution["upper_seconds"], strict=True)
+    ]
+    ax.bar(range(len(labels)), 100 * distribution["share"], color="tab:blue")
+    ax.set_xticks(range(len(labels)), labels, rotation=45, fontsize=8)
+    ax.set_xlabel("handle time (minutes)")
+    ax.set_ylabel("share of conversations (%)")
+    ax.set_title(title)
     fig.tight_layout()
     return fig
 

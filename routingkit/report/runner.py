@@ -120,7 +120,16 @@ def export_html(executed: Path, html: Path) -> None:
     exporter = HTMLExporter(
         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
     )
-    body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
+    notebook = nbformat.read(executed, as_version=4)
+    for cell in notebook.cells:
+        # Warnings and progress bars go to stderr or widgets: working noise, not report content.
+        cell["outputs"] = [
+            o
+            for o in cell.get("outputs", [])
+            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+            and "application/vnd.jupyter.widget-view+json" not in o.get("data", {})
+        ]
+    body, _ = exporter.from_notebook_node(notebook)
     tmp = html.with_suffix(".html.tmp")
     tmp.write_text(body, encoding="utf-8")
     os.replace(tmp, html)

@@ -14,6 +14,7 @@ from .history import fetch_history
 from .intervals import GRANULARITIES
 from .media import MEDIA_TYPES
 from .table import COLUMNS
+from .week import typical_week
 
 __all__ = [
     "COLUMNS",
@@ -26,4 +27,5 @@ __all__ = [
     "fetch_history",
     "handle_time_distribution",
     "patience",
+    "typical_week",
 ]
