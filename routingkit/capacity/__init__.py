@@ -1,4 +1,5 @@
-"""Queueing mathematics for contact-centre staffing: Erlang B, C and A, square-root staffing.
+"""Queueing mathematics for contact-centre staffing: Erlang B, C and A, square-root staffing,
+and discrete-event simulation of queues and routing networks.
 
 Pure functions on numbers and numpy arrays (no I/O). Units are explicit: ``traffic`` in Erlangs
 (arrival rate x AHT), ``arrival_rate`` per second, every time in seconds. Functions broadcast like
@@ -7,6 +8,24 @@ numpy ufuncs and return Python scalars for scalar input.
 
 from .erlang import asa, erlang_b, erlang_c, occupancy, service_level
 from .erlang_a import SERVICE_LEVEL_DEFINITIONS, ErlangAResult, erlang_a
+from .simulation import (
+    COUNT_FIELDS,
+    Agent,
+    BullseyeRing,
+    ConditionalRule,
+    Estimate,
+    HandleTime,
+    NetworkResult,
+    Patience,
+    PreferredRule,
+    QueueFigures,
+    RoutingNetwork,
+    RoutingQueue,
+    SimulationResult,
+    Workload,
+    simulate_network,
+    simulate_queue,
+)
 from .staffing import (
     halfin_whitt_beta,
     required_agents,
@@ -15,8 +34,22 @@ from .staffing import (
 )
 
 __all__ = [
+    "COUNT_FIELDS",
     "SERVICE_LEVEL_DEFINITIONS",
+    "Agent",
+    "BullseyeRing",
+    "ConditionalRule",
     "ErlangAResult",
+    "Estimate",
+    "HandleTime",
+    "NetworkResult",
+    "Patience",
+    "PreferredRule",
+    "QueueFigures",
+    "RoutingNetwork",
+    "RoutingQueue",
+    "SimulationResult",
+    "Workload",
     "asa",
     "erlang_a",
     "erlang_b",
@@ -26,5 +59,7 @@ __all__ = [
     "required_agents",
     "scheduled_agents",
     "service_level",
+    "simulate_network",
+    "simulate_queue",
     "sqrt_staffing",
 ]

@@ -15,7 +15,17 @@ from ..genesys.models import MEDIA_KEYS, Utilization
 from .errors import ApiError, not_found
 from .seed import DEFAULT_UTILIZATION
 from .store import Store
-from .web import json_body, no_content, ok, paged, parse_model, query_list, sandbox
+from .web import (
+    entity_or_404,
+    filter_named,
+    json_body,
+    no_content,
+    ok,
+    paged,
+    parse_model,
+    query_list,
+    sandbox,
+)
 
 # --- users ---------------------------------------------------------------------------------
 
@@ -295,20 +305,11 @@ async def bulk_user_skills(request: Request) -> Response:
 
 
 async def list_groups(request: Request) -> Response:
-    store = sandbox(request).store
-    groups = store.entities("group")
-    ids = query_list(request, "id")
-    if ids:
-        groups = [g for g in groups if g["id"] in set(ids)]
-    return ok(paged(request, groups))
+    return ok(paged(request, filter_named(request, sandbox(request).store.entities("group"))))
 
 
 async def get_group(request: Request) -> Response:
-    store = sandbox(request).store
-    group = store.get("group", request.path_params["groupId"])
-    if group is None:
-        raise not_found("Group", request.path_params["groupId"])
-    return ok(group)
+    return ok(entity_or_404(request, "group", "Group", "groupId"))
 
 
 async def list_group_members(request: Request) -> Response:

@@ -17,6 +17,8 @@ from .service import property_changes
 from .store import Store
 from .validation import SCALAR_DEFAULTS, validate_queue
 from .web import (
+    entity_or_404,
+    filter_named,
     ids_in,
     json_body,
     no_content,
@@ -505,23 +507,12 @@ async def delete_member(request: Request) -> Response:
 
 
 async def list_wrapupcodes(request: Request) -> Response:
-    store = sandbox(request).store
-    codes = store.entities("wrapupcode")
-    name = request.query_params.get("name")
-    if name:
-        codes = [c for c in codes if wildcard_match(name, c["name"])]
-    ids = query_list(request, "id")
-    if ids:
-        codes = [c for c in codes if c["id"] in set(ids)]
+    codes = filter_named(request, sandbox(request).store.entities("wrapupcode"))
     return ok(paged(request, codes))
 
 
 async def get_wrapupcode(request: Request) -> Response:
-    store = sandbox(request).store
-    code = store.get("wrapupcode", request.path_params["codeId"])
-    if code is None:
-        raise not_found("Wrap-up code", request.path_params["codeId"])
-    return ok(code)
+    return ok(entity_or_404(request, "wrapupcode", "Wrap-up code", "codeId"))
 
 
 def _queue_codes(store: Store, queue_id: str) -> list[dict[str, Any]]:
@@ -538,11 +529,7 @@ async def list_queue_wrapupcodes(request: Request) -> Response:
     store = sandbox(request).store
     queue_id = request.path_params["queueId"]
     _queue_or_404(store, queue_id)
-    codes = _queue_codes(store, queue_id)
-    name = request.query_params.get("name")
-    if name:
-        codes = [c for c in codes if wildcard_match(name, c["name"])]
-    return ok(paged(request, codes))
+    return ok(paged(request, filter_named(request, _queue_codes(store, queue_id))))
 
 
 async def add_queue_wrapupcodes(request: Request) -> Response:
@@ -601,23 +588,12 @@ async def delete_queue_wrapupcode(request: Request) -> Response:
 
 
 async def list_skills(request: Request) -> Response:
-    store = sandbox(request).store
-    skills = store.entities("skill")
-    name = request.query_params.get("name")
-    if name:
-        skills = [s for s in skills if wildcard_match(name, s["name"])]
-    ids = query_list(request, "id")
-    if ids:
-        skills = [s for s in skills if s["id"] in set(ids)]
+    skills = filter_named(request, sandbox(request).store.entities("skill"))
     return ok(paged(request, skills))
 
 
 async def get_skill(request: Request) -> Response:
-    store = sandbox(request).store
-    skill = store.get("skill", request.path_params["skillId"])
-    if skill is None:
-        raise not_found("Skill", request.path_params["skillId"])
-    return ok(skill)
+    return ok(entity_or_404(request, "skill", "Skill", "skillId"))
 
 
 async def create_skill(request: Request) -> Response:

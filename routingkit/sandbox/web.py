@@ -171,3 +171,26 @@ def paged(
 
 def ids_in(values: Iterable[dict[str, Any]]) -> list[str]:
     return [v["id"] for v in values if isinstance(v, dict) and v.get("id")]
+
+
+def filter_named(request: Request, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The ``name`` (wildcards) and ``id`` (list) filters the listing endpoints share."""
+    name = request.query_params.get("name")
+    if name:
+        items = [i for i in items if wildcard_match(name, i.get("name") or "")]
+    ids = query_list(request, "id")
+    if ids:
+        wanted = set(ids)
+        items = [i for i in items if i["id"] in wanted]
+    return items
+
+
+def entity_or_404(request: Request, kind: str, label: str, param: str) -> dict[str, Any]:
+    """The stored entity named by path parameter ``param``, or the platform's 404."""
+    from .errors import not_found
+
+    entity_id = request.path_params[param]
+    entity = sandbox(request).store.get(kind, entity_id)
+    if entity is None:
+        raise not_found(label, entity_id)
+    return entity

@@ -87,12 +87,12 @@ def test_read_only_fields_sent_back_are_ignored(api: httpx.Client, scratch: dict
                 "bullseye": {
                     "rings": [
                         {"expansionCriteria": [{"type": "TIMEOUT_SECONDS", "threshold": 30}]},
-                        {"expansionCriteria": [{"type": "TIMEOUT_SECONDS", "threshold": 10}]},
+                        {"expansionCriteria": [{"type": "TIMEOUT_SECONDS", "threshold": 0}]},
                         {},
                     ]
                 }
             },
-            ("must increase",),
+            ("must be a positive number of seconds",),
         ),
         ({"conditionalGroupRouting": {"rules": []}}, ("1 to 5",)),
         (
@@ -176,6 +176,20 @@ def test_conditional_rules_reference_real_queues_and_groups(
     )
     assert put.status_code == 200
     assert put.json()["conditionalGroupRouting"]["rules"][1]["queue"]["id"] == overflow["id"]
+
+
+def test_bullseye_rings_may_wait_less_than_earlier_ones(api: httpx.Client, scratch: dict) -> None:
+    """A ring's timeout is its own stay, not a running total: 90 s then 5 s is valid."""
+    rings = [
+        {"expansionCriteria": [{"type": "TIMEOUT_SECONDS", "threshold": 90}]},
+        {"expansionCriteria": [{"type": "TIMEOUT_SECONDS", "threshold": 5}]},
+        {},
+    ]
+    put = api.put(
+        f"/api/v2/routing/queues/{scratch['id']}",
+        json={"name": scratch["name"], "bullseye": {"rings": rings}},
+    )
+    assert put.status_code == 200, put.text
 
 
 def test_bullseye_skill_must_exist(api: httpx.Client, scratch: dict) -> None:
