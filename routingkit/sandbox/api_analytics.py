@@ -28,6 +28,7 @@ import hashlib
 import itertools
 import json
 import math
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -40,7 +41,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .errors import ApiError, bad_request
-from .store import Store
+from .store import INTERVAL_COLUMNS, Store
 from .web import iso, json_body, ok, sandbox
 
 Int64Array = npt.NDArray[np.int64]
@@ -486,34 +487,79 @@ def _matching_groups(
     return groups, {pair: index[g] for pair, g in matched.items()}
 
 
+@dataclass(frozen=True)
+class _IntervalTable:
+    """The stored 15-minute rows as columns in memory, sorted by start (history is read-only
+    once seeded, so it is loaded once per history version: the seed's end date)."""
+
+    version: str
+    start: Int64Array
+    queue: npt.NDArray[np.str_]
+    pair: Int64Array  # index into pairs
+    pairs: list[tuple[str, str]]  # (queue id, media type)
+    target: npt.NDArray[np.float64]
+    matrix: Int64Array  # rows x INTERVAL_COLUMNS
+    column: dict[str, int]
+
+
+_TABLES: dict[str, _IntervalTable] = {}
+_TABLES_LOCK = threading.Lock()
+
+
+def _interval_table(store: Store) -> _IntervalTable:
+    version = f"{store.get_meta('start_date')}/{store.get_meta('end_date')}"
+    key = str(store.path)
+    with _TABLES_LOCK:
+        cached = _TABLES.get(key)
+        if cached is not None and cached.version == version:
+            return cached
+        cursor = store.read().cursor()
+        cursor.row_factory = None
+        rows = cursor.execute(
+            "SELECT queue_id, media_type, start_ms, sl_target, "
+            + ", ".join(f'"{c}"' for c in INTERVAL_COLUMNS)
+            + " FROM intervals ORDER BY start_ms"
+        ).fetchall()
+        pair_index: dict[tuple[str, str], int] = {}
+        pair = np.fromiter(
+            (pair_index.setdefault((r[0], r[1]), len(pair_index)) for r in rows),
+            dtype=np.int64,
+            count=len(rows),
+        )
+        table = _IntervalTable(
+            version=version,
+            start=np.fromiter((r[2] for r in rows), dtype=np.int64, count=len(rows)),
+            queue=np.array([r[0] for r in rows], dtype=str),
+            pair=pair,
+            pairs=list(pair_index),
+            target=np.fromiter((r[3] for r in rows), dtype=np.float64, count=len(rows)),
+            matrix=np.array([r[4:] for r in rows], dtype=np.int64).reshape(len(rows), -1),
+            column={c: j for j, c in enumerate(INTERVAL_COLUMNS)},
+        )
+        _TABLES[key] = table
+        return table
+
+
+def warm(store: Store) -> None:
+    """Load the interval table now, so the first query does not pay for it."""
+    _interval_table(store)
+
+
 def _reduce(store: Store, query: AggregateQuery, edges: Int64Array) -> _Buckets | None:
     """Read the stored 15-minute rows of the query and sum them per (group, bucket)."""
     candidates = query.filter.queue_candidates() if query.filter is not None else None
     names = needed_columns(query.metrics)
-    # Straight from SQLite as tuples: the store's interval_rows reads every column through
-    # sqlite3.Row, which costs more than all the arithmetic below on a month of history.
-    sql = (
-        "SELECT queue_id, media_type, start_ms, sl_target, "
-        + ", ".join(f'"{c}"' for c in names)
-        + " FROM intervals WHERE start_ms >= ? AND start_ms < ?"
-    )
-    params: list[Any] = [query.start_ms, query.end_ms]
+    table = _interval_table(store)
+    lo, hi = np.searchsorted(table.start, [query.start_ms, query.end_ms], side="left")
+    window = np.arange(lo, hi)
     if candidates is not None:
         if not candidates:
             return None
-        sql += f" AND queue_id IN ({', '.join('?' * len(candidates))})"
-        params.extend(sorted(candidates))
-    cursor = store.read().cursor()
-    cursor.row_factory = None
-    rows: list[tuple[Any, ...]] = cursor.execute(sql, params).fetchall()
-    if not rows:
+        window = window[np.isin(table.queue[lo:hi], sorted(candidates))]
+    if not window.size:
         return None
-    pair_code: dict[tuple[str, str], int] = {}
-    codes = np.fromiter(
-        (pair_code.setdefault((r[0], r[1]), len(pair_code)) for r in rows),
-        dtype=np.int64,
-        count=len(rows),
-    )
+    pair_codes, codes = np.unique(table.pair[window], return_inverse=True)
+    pair_code = {table.pairs[int(c)]: i for i, c in enumerate(pair_codes)}
     groups, pair_group = _matching_groups(query, list(pair_code))
     if not groups:
         return None
@@ -522,9 +568,11 @@ def _reduce(store: Store, query: AggregateQuery, edges: Int64Array) -> _Buckets 
         code_group[pair_code[pair]] = group
     row_group = code_group[codes]
     keep = np.flatnonzero(row_group >= 0)
-    starts = np.fromiter((r[2] for r in rows), dtype=np.int64, count=len(rows))[keep]
-    targets = np.fromiter((r[3] for r in rows), dtype=np.float64, count=len(rows))[keep]
-    matrix = np.array([r[4:] for r in rows], dtype=np.int64).reshape(len(rows), -1)[keep]
+    rows_kept = window[keep]
+    starts = table.start[rows_kept]
+    targets = table.target[rows_kept]
+    wanted = np.array([table.column[c] for c in names], dtype=np.int64)
+    matrix = table.matrix[np.ix_(rows_kept, wanted)]
     bucket = np.searchsorted(edges, starts, side="right") - 1
     combined = row_group[keep] * (edges.size - 1) + bucket
     order = np.argsort(combined, kind="stable")

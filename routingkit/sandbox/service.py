@@ -192,4 +192,5 @@ def create_app(sandbox: Sandbox) -> Gateway:
         },
     )
     app.state.sandbox = sandbox
+    api_analytics.warm(sandbox.store)
     return Gateway(app, sandbox.config, sandbox.tokens, sandbox.limiter, sandbox.faults)
