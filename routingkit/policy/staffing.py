@@ -204,6 +204,38 @@ def add_simulation(
     return out
 
 
+def staffed_agents(client: GenesysClient, week: pd.DataFrame) -> pd.Series | None:
+    """Agents actually on queue per row of ``week``, where the org can say; else None.
+
+    The sandbox org knows the staffing its history was simulated with (its ground truth). A
+    real org keeps on-queue time per agent, not per queue, and schedules in WFM, which this
+    version does not read: for a real org this returns None and the notebook says so.
+    """
+    from ..genesys import ApiError
+
+    try:
+        truth = client.request("GET", "/sandbox/admin/ground-truth")
+    except ApiError:
+        return None
+    if not truth or "queues" not in truth:
+        return None
+    slot_seconds = int(truth.get("slot_seconds", 900))
+    by_name = {q["queue_name"]: np.asarray(q["staffing"], dtype=float) for q in truth["queues"]}
+    values = np.full(len(week), np.nan)
+    interval = week["interval_seconds"].to_numpy(int)
+    for i, (name, weekday, minute, seconds) in enumerate(
+        zip(week["queue_name"], week["weekday"], week["slot_minute"], interval, strict=True)
+    ):
+        staffing = by_name.get(name)
+        if staffing is None:
+            continue
+        first = int(minute) * 60 // slot_seconds
+        count = max(1, int(seconds) // slot_seconds)
+        values[i] = staffing[int(weekday), first : first + count].mean()
+    staffed: pd.Series = pd.Series(values, index=week.index, name="staffed")
+    return staffed
+
+
 def media_concurrency(client: GenesysClient) -> dict[str, int]:
     """Interactions one agent works at once, per analytics media type (org utilization)."""
     settings = client.utilization.org().utilization or {}
@@ -216,7 +248,7 @@ def media_concurrency(client: GenesysClient) -> dict[str, int]:
 
 def requirement_summary(plan: pd.DataFrame) -> pd.DataFrame:
     """Peak and total agent-hours per queue, by model."""
-    models = [c for c in ("erlang_c", "erlang_a", "simulation") if c in plan.columns]
+    models = [c for c in ("erlang_c", "erlang_a", "simulation", "staffed") if c in plan.columns]
     seconds = plan.get("interval_seconds", 1800.0)
     hours = plan[models].mul(seconds, axis=0) / 3600.0
     frame = pd.concat(

@@ -164,7 +164,7 @@ def history_figures(summary: pd.DataFrame, estimates: pd.DataFrame) -> dict[str,
 
 def staffing_figures(plan: pd.DataFrame, capacities: pd.DataFrame) -> dict[str, Any]:
     peaks = capacities.groupby("queue_name", observed=True)["required_agents"].max()
-    models = [c for c in ("erlang_c", "erlang_a", "simulation") if c in plan.columns]
+    models = [c for c in ("erlang_c", "erlang_a", "simulation", "staffed") if c in plan.columns]
     seconds = plan.get("interval_seconds", 1800.0)
     return {
         "queues": int(capacities["queue_name"].nunique()),

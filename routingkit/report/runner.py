@@ -121,6 +121,7 @@ def export_html(executed: Path, html: Path) -> None:
         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
     )
     notebook = nbformat.read(executed, as_version=4)
+    notebook.metadata.pop("widgets", None)  # progress-bar state, nothing a reader needs
     for cell in notebook.cells:
         # Warnings and progress bars go to stderr or widgets: working noise, not report content.
         cell["outputs"] = [

@@ -120,6 +120,16 @@ def test_staffing_curve_follows_the_seeded_arrivals(demo: tuple[Path, dict]) -> 
         assert agents[rate == 0].max(initial=0) == 0  # nobody staffed while closed
 
 
+def test_staffing_report_compares_with_the_agents_actually_staffed(
+    demo: tuple[Path, dict],
+) -> None:
+    out, _ = demo
+    executed = nbformat.read(out / "02_staffing.ipynb", as_version=4)
+    text = "".join(str(o) for c in executed.cells for o in c.get("outputs", []))
+    assert "does not report agents on queue" not in text  # the sandbox knows its staffing
+    assert "staffed" in (out / "02_staffing.html").read_text()
+
+
 def test_summaries_carry_the_key_figures(demo: tuple[Path, dict]) -> None:
     out, truth = demo
     history = json.loads((out / "01_history.summary.json").read_text())
