@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -185,16 +186,17 @@ def _lab(port: int) -> int:
 
     with org_environment() as org:
         print(f"JupyterLab on {NOTEBOOKS_DIR}, talking to {org}", flush=True)
-        return subprocess.call(
-            [
-                sys.executable,
-                "-m",
-                "jupyterlab",
-                "--no-browser",
-                f"--port={port}",
-                f"--notebook-dir={NOTEBOOKS_DIR}",
-            ]
-        )
+        command = [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            f"--port={port}",
+            f"--notebook-dir={NOTEBOOKS_DIR}",
+        ]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers often run as root
+            command.append("--allow-root")
+        return subprocess.call(command)
 
 
 if __name__ == "__main__":

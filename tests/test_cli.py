@@ -61,3 +61,52 @@ def test_staffing_names_a_missing_column(tmp_path: Path) -> None:
     result = _run("staffing", "--workload", str(bad))
     assert result.returncode == 2
     assert "missing column(s) aht_seconds, patience_seconds" in result.stderr
+
+
+def test_lab_serves_jupyterlab_on_the_notebooks(tmp_path: Path) -> None:
+    import os
+    import signal
+    import socket
+    import time
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    for name in (
+        "GENESYSCLOUD_OAUTHCLIENT_ID",
+        "GENESYSCLOUD_OAUTHCLIENT_SECRET",
+        "GENESYSCLOUD_REGION",
+        "GENESYSCLOUD_ACCESS_TOKEN",
+    ):
+        env.pop(name, None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "routingkit.cli", "lab", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        first = proc.stdout.readline()  # type: ignore[union-attr]
+        assert "JupyterLab on" in first and "sandbox org" in first
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/lab")
+                break
+            except httpx.ConnectError:
+                assert proc.poll() is None, "routingkit lab exited early"
+                assert time.monotonic() < deadline, "JupyterLab never answered"
+                time.sleep(0.2)
+        assert answer.status_code in (200, 302)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
