@@ -41,6 +41,7 @@ bench: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python benchmarks/bench_capacity.py
 	$(BENCH_VENV)/bin/python benchmarks/bench_sandbox.py
 	$(BENCH_VENV)/bin/python benchmarks/bench_client.py
+	$(BENCH_VENV)/bin/python benchmarks/bench_workload.py
 	$(BENCH_VENV)/bin/python benchmarks/bench_simulation.py
 
 clean:
