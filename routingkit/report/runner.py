@@ -62,35 +62,54 @@ def declared_parameters(notebook: Path) -> dict[str, dict[str, Any]]:
     return declared
 
 
+_KINDS: dict[str, tuple[type, ...]] = {
+    "int": (int,),
+    "float": (int, float),
+    "bool": (bool,),
+    "str": (str,),
+    "list": (list,),
+    "dict": (dict,),
+}
+
+
 def _coerce(name: str, value: Any, declared: dict[str, Any]) -> Any:
-    """Parse CLI text (YAML scalars and lists) and check it against the default's type."""
+    """Parse CLI text (YAML scalars and lists) and check it against the declared type.
+
+    The type is the parameter's annotation (``queues: str | list = "all"``) or, without one,
+    the type of its default. Text meant as a string stays text even when YAML would read it
+    as something else (a queue called ``Yes`` or ``2024``).
+    """
     import yaml
 
+    kind = str(declared.get("type") or "NoneType")
+    default_text = str(declared.get("default"))
+    allowed = [
+        _KINDS[part.split("[")[0].strip().lower()]
+        for part in kind.split("|")
+        if part.split("[")[0].strip().lower() in _KINDS
+    ]
+    if not allowed:  # no usable type information: pass the value through
+        return value
+    accepts_text = any(str in types for types in allowed)
+    raw = value
     if isinstance(value, str) and value.strip():
         with contextlib.suppress(yaml.YAMLError):
             value = yaml.safe_load(value)
-    kind = str(declared.get("type") or "NoneType")
-    default_text = str(declared.get("default"))
-    if kind in ("NoneType", "None", ""):
-        return value
-    checks: dict[str, tuple[type, ...]] = {
-        "int": (int,),
-        "float": (int, float),
-        "bool": (bool,),
-        "str": (str, dt.date),
-        "list": (list,),
-        "dict": (dict,),
-    }
-    expected = checks.get(kind.split("[")[0].strip().lower())
-    if expected is None:
-        return value
-    if (kind == "int" and isinstance(value, bool)) or not isinstance(value, expected):
+        accepts_list = any(list in types for types in allowed)
+        if (accepts_text or accepts_list) and not isinstance(value, str | list | dict):
+            value = raw  # a scalar YAML read differently, meant as text
+    if isinstance(value, dt.date):
+        value = raw if isinstance(raw, str) else value.isoformat()
+    if isinstance(value, str) and not accepts_text and any(list in t for t in allowed):
+        value = [value]  # one name where a list is expected: -p queues "Support - Voice"
+    expected = tuple(t for types in allowed for t in types)
+    if ("int" in kind and "float" not in kind and isinstance(value, bool)) or not isinstance(
+        value, expected
+    ):
         raise ReportError(
             f"parameter {name} expects {kind} (default {default_text}), got {value!r}; "
             f"pass e.g. -p {name} {default_text}"
         )
-    if isinstance(value, dt.date):
-        return value.isoformat()
     return value
 
 
@@ -158,6 +177,8 @@ def run_report(
     if "output_dir" in declared_parameters(notebook):
         params.setdefault("output_dir", str(out))
     out.mkdir(parents=True, exist_ok=True)
+    # figures a failed or earlier run left behind must not leak into this run's summary
+    (out / SUMMARY_FILE).unlink(missing_ok=True)
     stem = notebook.stem
     executed = out / f"{stem}.ipynb"
     html = out / f"{stem}.html"

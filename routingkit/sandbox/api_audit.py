@@ -56,7 +56,10 @@ async def query_realtime(request: Request) -> Response:
         raise ApiError(400, 'serviceName is required, e.g. "Routing"')
     sql = "SELECT body FROM audits WHERE event_ms >= ? AND event_ms < ? AND service = ?"
     params: list[Any] = [start, end, service]
-    for f in body.get("filters") or []:
+    filters = body.get("filters") or []
+    if not isinstance(filters, list) or not all(isinstance(f, dict) for f in filters):
+        raise ApiError(400, 'filters must be a list of {"property": ..., "value": ...}')
+    for f in filters:
         column = _FILTER_COLUMNS.get(f.get("property"))
         if column is None:
             raise ApiError(
@@ -66,10 +69,16 @@ async def query_realtime(request: Request) -> Response:
             )
         sql += f" AND {column} = ?"
         params.append(f.get("value"))
-    descending = any(s.get("sortOrder") == "descending" for s in body.get("sort") or [])
+    sort = body.get("sort") or []
+    if not isinstance(sort, list) or not all(isinstance(s, dict) for s in sort):
+        raise ApiError(400, 'sort must be a list of {"name": "Timestamp", "sortOrder": ...}')
+    descending = any(s.get("sortOrder") == "descending" for s in sort)
     sql += " ORDER BY seq DESC" if descending else " ORDER BY seq"
-    size = int(body.get("pageSize") or 25)
-    number = int(body.get("pageNumber") or 1)
+    try:
+        size = int(body.get("pageSize") or 25)
+        number = int(body.get("pageNumber") or 1)
+    except (TypeError, ValueError):
+        raise ApiError(400, "pageSize and pageNumber must be whole numbers") from None
     if not 1 <= size <= 500 or number < 1:
         raise ApiError(400, f"pageSize must be 1..500 and pageNumber >= 1 (got {size}, {number})")
     rows = sandbox(request).store.read().execute(sql, params).fetchall()

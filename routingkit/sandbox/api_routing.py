@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import sqlite3
 import uuid
 from typing import Any
@@ -244,7 +245,8 @@ async def delete_queue(request: Request) -> Response:
 
 def _routing_status(box: Any, user_id: str, joined: bool) -> dict[str, Any]:
     # Deterministic stand-in for live agent state: joined members are idle or interacting.
-    status = "OFF_QUEUE" if not joined else ("INTERACTING" if hash(user_id) % 3 else "IDLE")
+    digest = hashlib.blake2b(user_id.encode(), digest_size=2).digest()
+    status = "OFF_QUEUE" if not joined else ("INTERACTING" if digest[0] % 3 else "IDLE")
     return {"userId": user_id, "status": status, "startTime": now_iso()}
 
 

@@ -79,6 +79,8 @@ class RateLimiter:
         """(allowed, count in window, seconds until the window resets)."""
         now = time.monotonic()
         with self._lock:
+            if len(self._windows) > 10_000:  # forget windows that have long ended
+                self._windows = {k: v for k, v in self._windows.items() if now - v[0] < self.window}
             start, count = self._windows.get(token, (now, 0))
             if now - start >= self.window:
                 start, count = now, 0
@@ -210,7 +212,8 @@ class Gateway:
             return
 
         token = _bearer(scope)
-        if token is None or self.tokens.check(token) is None:
+        granted = self.tokens.check(token) if token is not None else None
+        if token is None or granted is None:
             code = "authentication.required" if token is None else "bad.credentials"
             message = (
                 "Authentication required: send Authorization: Bearer <token> from POST /oauth/token"
@@ -247,8 +250,7 @@ class Gateway:
                 elif kind == "drop_after":
                     scope.setdefault("state", {})
                     scope["state"]["correlation_id"] = correlation
-                    check = self.tokens.check(token)
-                    scope["state"]["client_id"] = check.client_id if check else ""
+                    scope["state"]["client_id"] = granted.client_id
 
                     async def swallow(message: Message) -> None:
                         return None
@@ -280,7 +282,7 @@ class Gateway:
 
         scope.setdefault("state", {})
         scope["state"]["correlation_id"] = correlation
-        scope["state"]["client_id"] = self.tokens.check(token).client_id if token else ""  # type: ignore[union-attr]
+        scope["state"]["client_id"] = granted.client_id
         await self.app(scope, receive, send_with_headers)
 
     async def _drop(self, send: Send, extra: list[tuple[bytes, bytes]]) -> None:
@@ -339,8 +341,8 @@ class Gateway:
         if not (
             client_id is not None
             and secret is not None
-            and secrets.compare_digest(client_id, self.config.client_id)
-            and secrets.compare_digest(secret, self.config.client_secret)
+            and secrets.compare_digest(client_id.encode(), self.config.client_id.encode())
+            and secrets.compare_digest(secret.encode(), self.config.client_secret.encode())
         ):
             await answer(
                 400,

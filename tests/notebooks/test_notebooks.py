@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
@@ -13,7 +17,7 @@ import pytest
 
 from routingkit.capacity import required_agents
 from routingkit.report.demo import DEMO_NOTEBOOKS, NOTEBOOKS_DIR, run_demo
-from routingkit.sandbox import ground_truth
+from routingkit.sandbox import ground_truth, running_sandbox
 from routingkit.sandbox.config import DEFAULT_CLIENT_SECRET
 
 TODAY = dt.date(2026, 11, 16)  # the sandbox's pinned calendar: the same history every run
@@ -144,3 +148,96 @@ def test_summaries_carry_the_key_figures(demo: tuple[Path, dict]) -> None:
     capacities = json.loads((out / "capacities.json").read_text())
     assert len(capacities["queues"]) == len(truth["queues"])
     assert capacities["goals"]["service_level"] == 0.8
+
+
+def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "routingkit.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def small_org(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    db = tmp_path_factory.mktemp("cli-org") / "org.sqlite3"
+    with running_sandbox(db, days=7, today=TODAY) as org:
+        env = {
+            **os.environ,
+            "GENESYSCLOUD_OAUTHCLIENT_ID": org.config.client_id,
+            "GENESYSCLOUD_OAUTHCLIENT_SECRET": org.config.client_secret,
+            "GENESYSCLOUD_REGION": org.url,
+        }
+        yield env
+
+
+def test_the_readme_report_command_works(small_org: dict[str, str], tmp_path: Path) -> None:
+    out = tmp_path / "support-week"
+    result = _cli(
+        "report",
+        str(NOTEBOOKS_DIR / "01_history.ipynb"),
+        "-p",
+        "days",
+        "7",
+        "-p",
+        "queues",
+        '["Support - Voice"]',
+        "-p",
+        "end_date",
+        TODAY.isoformat(),
+        "--output-dir",
+        str(out),
+        env=small_org,
+    )
+    assert result.returncode == 0, result.stderr
+    summary = json.loads((out / "01_history.summary.json").read_text())
+    assert list(summary["figures"]["per_queue"]) == ["Support - Voice / voice"]
+    assert summary["parameters"]["queues"] == ["Support - Voice"]
+
+
+def test_report_refuses_an_unknown_parameter_before_running(
+    small_org: dict[str, str], tmp_path: Path
+) -> None:
+    result = _cli(
+        "report",
+        str(NOTEBOOKS_DIR / "01_history.ipynb"),
+        "-p",
+        "dayz",
+        "7",
+        "--output-dir",
+        str(tmp_path / "x"),
+        env=small_org,
+    )
+    assert result.returncode == 1
+    assert "no parameter 'dayz'" in result.stderr
+    assert not (tmp_path / "x" / "01_history.ipynb").exists()
+
+
+def test_a_failing_cell_is_named_and_the_secret_stays_out(
+    small_org: dict[str, str], tmp_path: Path
+) -> None:
+    """A wrong secret makes the connecting cell fail: the error names the cell, no secret."""
+    secret = "not-the-sandbox-secret-0123"
+    env = {**small_org, "GENESYSCLOUD_OAUTHCLIENT_SECRET": secret}
+    out = tmp_path / "failed"
+    result = _cli(
+        "report",
+        str(NOTEBOOKS_DIR / "01_history.ipynb"),
+        "-p",
+        "days",
+        "3",
+        "-p",
+        "end_date",
+        TODAY.isoformat(),
+        "--output-dir",
+        str(out),
+        env=env,
+    )
+    assert result.returncode == 1
+    assert "cell" in result.stderr and "AuthenticationError" in result.stderr
+    assert secret not in result.stderr + result.stdout
+    executed = (out / "01_history.ipynb").read_text()
+    assert "AuthenticationError" in executed and secret not in executed
