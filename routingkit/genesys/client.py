@@ -256,15 +256,19 @@ class GenesysClient:
     def paginate_until_empty(
         self, path: str, params: Mapping[str, Any] | None = None, *, page_size: int = 100
     ) -> Iterator[dict[str, Any]]:
-        """Listings without totals (queue members): page until a short or empty page."""
+        """Listings without totals (queue members): page until an empty page.
+
+        The platform documents no totals here, and a short page is not proof of the last one,
+        so this costs one request more than stopping early would.
+        """
         query = {**_clean(dict(params or {})), "pageSize": page_size}
         number = 1
         while True:
             page = self.request("GET", path, params={**query, "pageNumber": number})
             entities = page.get("entities") or []
-            yield from entities
-            if len(entities) < page_size:
+            if not entities:
                 return
+            yield from entities
             number += 1
 
     def paginate_cursor(

@@ -2,8 +2,10 @@
 
 Field names follow the Platform API's JSON (camelCase aliases; Python attributes in
 snake_case). Unknown fields are kept (``extra="allow"``) so that a read-modify-write of a queue
-never drops configuration routingkit does not model. Enum fields are ``Literal`` types with the
-values the official SDK accepts.
+never drops configuration routingkit does not model. Enum fields are ``Literal[...] | str``: the
+``Literal`` lists the values the official SDK knows, and the ``str`` lets a value the platform
+adds later be read (and written back) instead of breaking every listing. :func:`enum_violations`
+reports values outside the known ones, for code that must refuse them (the sandbox does).
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ class MediaSetting(Resource):
 
 
 class CallbackMediaSetting(MediaSetting):
-    mode: Literal["AgentFirst", "CustomerFirst"] | None = None
+    mode: Literal["AgentFirst", "CustomerFirst"] | str | None = None
     max_retry_count: int | None = None
     retry_delay_seconds: int | None = None
 
@@ -71,7 +73,7 @@ class MediaSettings(Resource):
 
 
 class RoutingRule(Resource):
-    operator: Literal["MEETS_THRESHOLD", "ANY"] | None = None
+    operator: Literal["MEETS_THRESHOLD", "ANY"] | str | None = None
     threshold: int | None = None
     wait_seconds: float | None = None
 
@@ -79,13 +81,13 @@ class RoutingRule(Resource):
 class MemberGroup(Resource):
     id: str | None = None
     name: str | None = None
-    type: Literal["TEAM", "GROUP", "SKILLGROUP"] | None = None
+    type: Literal["TEAM", "GROUP", "SKILLGROUP"] | str | None = None
     member_count: int | None = None
     self_uri: str | None = None
 
 
 class ExpansionCriterion(Resource):
-    type: Literal["TIMEOUT_SECONDS"] | None = None
+    type: Literal["TIMEOUT_SECONDS"] | str | None = None
     threshold: float | None = None
 
 
@@ -105,9 +107,9 @@ class Bullseye(Resource):
 
 class ConditionalGroupRoutingRule(Resource):
     queue: EntityRef | None = None
-    metric: Literal["EstimatedWaitTime", "ServiceLevel"] | None = None
+    metric: Literal["EstimatedWaitTime", "ServiceLevel"] | str | None = None
     operator: (
-        Literal["GreaterThan", "GreaterThanOrEqualTo", "LessThan", "LessThanOrEqualTo"] | None
+        Literal["GreaterThan", "GreaterThanOrEqualTo", "LessThan", "LessThanOrEqualTo"] | str | None
     ) = None
     condition_value: float | None = None
     groups: list[MemberGroup] | None = None
@@ -127,6 +129,7 @@ class AcwSettings(Resource):
             "MANDATORY_FORCED_TIMEOUT",
             "AGENT_REQUESTED",
         ]
+        | str
         | None
     ) = None
     timeout_ms: int | None = None
@@ -150,10 +153,10 @@ class Queue(Resource):
     routing_rules: list[RoutingRule] | None = None
     conditional_group_routing: ConditionalGroupRouting | None = None
     bullseye: Bullseye | None = None
-    scoring_method: Literal["TimestampAndPriority", "PriorityOnly"] | None = None
-    last_agent_routing_mode: Literal["Disabled", "QueueMembersOnly", "AnyAgent"] | None = None
+    scoring_method: Literal["TimestampAndPriority", "PriorityOnly"] | str | None = None
+    last_agent_routing_mode: Literal["Disabled", "QueueMembersOnly", "AnyAgent"] | str | None = None
     acw_settings: AcwSettings | None = None
-    skill_evaluation_method: Literal["NONE", "BEST", "ALL"] | None = None
+    skill_evaluation_method: Literal["NONE", "BEST", "ALL"] | str | None = None
     member_groups: list[MemberGroup] | None = None
     queue_flow: EntityRef | None = None
     email_in_queue_flow: EntityRef | None = None
@@ -179,7 +182,7 @@ class Queue(Resource):
 class RoutingStatus(Resource):
     user_id: str | None = None
     status: (
-        Literal["OFF_QUEUE", "IDLE", "INTERACTING", "NOT_RESPONDING", "COMMUNICATING"] | None
+        Literal["OFF_QUEUE", "IDLE", "INTERACTING", "NOT_RESPONDING", "COMMUNICATING"] | str | None
     ) = None
     start_time: datetime | None = None
 
@@ -190,7 +193,7 @@ class QueueMember(Resource):
     user: EntityRef | None = None
     ring_number: int | None = None
     joined: bool | None = None
-    member_by: Literal["user", "group"] | None = None
+    member_by: Literal["user", "group"] | str | None = None
     routing_status: RoutingStatus | None = None
     self_uri: str | None = None
 
@@ -199,7 +202,7 @@ class RoutingSkill(Resource):
     id: str | None = None
     name: str | None = None
     date_modified: datetime | None = None
-    state: Literal["active", "inactive", "deleted"] | None = None
+    state: Literal["active", "inactive", "deleted"] | str | None = None
     version: str | None = None
     self_uri: str | None = None
 
@@ -208,7 +211,7 @@ class UserRoutingSkill(Resource):
     id: str | None = None
     name: str | None = None
     proficiency: float | None = None
-    state: Literal["active", "inactive", "deleted"] | None = None
+    state: Literal["active", "inactive", "deleted"] | str | None = None
     skill_uri: str | None = None
     self_uri: str | None = None
 
@@ -218,7 +221,7 @@ class User(Resource):
     name: str | None = None
     division: Division | None = None
     email: str | None = None
-    state: Literal["active", "inactive", "deleted"] | None = None
+    state: Literal["active", "inactive", "deleted"] | str | None = None
     username: str | None = None
     department: str | None = None
     title: str | None = None
@@ -230,11 +233,11 @@ class Group(Resource):
     id: str | None = None
     name: str | None = None
     description: str | None = None
-    type: Literal["official", "social"] | None = None
+    type: Literal["official", "social"] | str | None = None
     member_count: int | None = None
-    state: Literal["active", "inactive", "deleted"] | None = None
+    state: Literal["active", "inactive", "deleted"] | str | None = None
     version: int | None = None
-    visibility: Literal["public", "owners", "members"] | None = None
+    visibility: Literal["public", "owners", "members"] | str | None = None
     self_uri: str | None = None
 
 
@@ -260,3 +263,41 @@ class Utilization(Resource):
     label_utilizations: dict[str, Any] | None = None
     max_inbound_calls: int | None = None
     level: str | None = None
+
+
+def enum_violations(model: BaseModel, path: str = "") -> list[tuple[str, str, tuple[str, ...]]]:
+    """(field path, value, known values) for every enum field holding an unknown value."""
+    import types
+    import typing
+
+    found: list[tuple[str, str, tuple[str, ...]]] = []
+
+    def known_values(annotation: object) -> tuple[str, ...]:
+        args = typing.get_args(annotation)
+        if typing.get_origin(annotation) is typing.Literal:
+            return tuple(str(a) for a in args)
+        if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+            for arg in args:
+                values = known_values(arg)
+                if values:
+                    return values
+        return ()
+
+    def visit(value: object, where: str, annotation: object) -> None:
+        if isinstance(value, BaseModel):
+            found.extend(enum_violations(value, where))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                visit(item, f"{where}.{i}", None)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                visit(item, f"{where}.{key}", None)
+        elif isinstance(value, str) and annotation is not None:
+            allowed = known_values(annotation)
+            if allowed and value not in allowed:
+                found.append((where, value, allowed))
+
+    for name, field in type(model).model_fields.items():
+        alias = field.alias or name
+        visit(getattr(model, name), f"{path}.{alias}" if path else alias, field.annotation)
+    return found

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .models import Utilization
@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 
 class UtilizationApi:
     """Per-agent concurrency. A PUT resets every media type it omits to the platform default,
-    so ``update`` reads first and writes the whole object back."""
+    so change settings with ``update_org`` / ``update_user``: they read the whole object,
+    apply the change and write it all back. ``put_*`` send exactly what they are given."""
 
     def __init__(self, client: GenesysClient) -> None:
         self._client = client
@@ -40,6 +41,18 @@ class UtilizationApi:
         return Utilization.model_validate(
             self._client.request("PUT", f"/api/v2/routing/users/{user_id}/utilization", json=body)
         )
+
+    def update_org(self, change: Callable[[Utilization], Any]) -> Utilization:
+        """Read the org's utilization, apply ``change`` in place, write it back whole."""
+        current = self.org()
+        change(current)
+        return self.put_org(current)
+
+    def update_user(self, user_id: str, change: Callable[[Utilization], Any]) -> Utilization:
+        """Read a user's effective utilization, apply ``change``, write it back as theirs."""
+        current = self.user(user_id)
+        change(current)
+        return self.put_user(user_id, current)
 
     def reset_user(self, user_id: str) -> None:
         """Back to the org's settings."""

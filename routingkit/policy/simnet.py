@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from typing import Any, cast
 
 import numpy as np
 
@@ -245,8 +246,8 @@ def network_from_genesys(
             pool = members[target] if target is not None else members[k]
             conditional.append(
                 ConditionalRule(
-                    metric=cgr.metric,
-                    operator=cgr.operator,
+                    metric=cast(Any, cgr.metric),
+                    operator=cast(Any, cgr.operator),
                     condition_value=float(cgr.condition_value),
                     agents=_groups(cgr.groups, group_members, pool, rule_where),
                     queue=None if target is None else names[target],
@@ -259,8 +260,10 @@ def network_from_genesys(
             RoutingQueue(
                 name=names[k],
                 members=ring_of,
-                skill_evaluation=queue.skill_evaluation_method or "ALL",
-                scoring=queue.scoring_method or "TimestampAndPriority",
+                # values the platform adds later reach the simulator, which names what it
+                # does not model
+                skill_evaluation=cast(Any, queue.skill_evaluation_method or "ALL"),
+                scoring=cast(Any, queue.scoring_method or "TimestampAndPriority"),
                 bullseye=tuple(rings),
                 preferred=preferred,
                 conditional=tuple(conditional),

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from ..genesys.models import enum_violations
 from .errors import ApiError
 
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ def parse_model(model: type[M], data: Any, what: str) -> M:
     if not isinstance(data, dict):
         raise ApiError(400, f"The {what} must be a JSON object")
     try:
-        return model.model_validate(data)
+        parsed = model.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"])
@@ -87,6 +88,19 @@ def parse_model(model: type[M], data: Any, what: str) -> M:
             "bad.request",
             details=details,
         ) from None
+    unknown = enum_violations(parsed)
+    if unknown:
+        field, value, allowed = unknown[0]
+        raise ApiError(
+            400,
+            f"Invalid value for {what} field {field}: {value!r} is not one of {', '.join(allowed)}",
+            "bad.request",
+            details=[
+                {"errorCode": "invalid.value", "fieldName": f, "entityName": v}
+                for f, v, _ in unknown
+            ],
+        )
+    return parsed
 
 
 def query_list(request: Request, name: str) -> list[str]:

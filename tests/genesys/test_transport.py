@@ -231,3 +231,21 @@ def test_transport_errors_when_nothing_listens() -> None:
     )
     with pytest.raises(TransportError, match="ConnectError"):
         client.request("GET", "/api/v2/routing/queues")
+
+
+def test_an_enum_value_the_platform_adds_later_is_read_not_fatal() -> None:
+    """Reading must survive a new platform value; writing it back keeps it."""
+    from routingkit.genesys.models import enum_violations
+
+    queue = Queue.model_validate(
+        {
+            "id": "q",
+            "name": "Q",
+            "scoringMethod": "NewMode",
+            "acwSettings": {"wrapupPrompt": "SOMETHING_NEW"},
+        }
+    )
+    assert queue.scoring_method == "NewMode"
+    assert queue.to_api()["acwSettings"]["wrapupPrompt"] == "SOMETHING_NEW"
+    problems = {path for path, _, _ in enum_violations(queue)}
+    assert problems == {"scoringMethod", "acwSettings.wrapupPrompt"}
