@@ -69,7 +69,12 @@ def _build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--rate-limit", type=int, default=300, help="requests per minute per token")
     serve.add_argument("--token-ttl", type=int, default=86400, help="token lifetime, seconds")
     serve.add_argument("--client-id", default=None)
-    serve.add_argument("--client-secret", default=None)
+    serve.add_argument(
+        "--client-secret",
+        default=None,
+        help="prefer the ROUTINGKIT_SANDBOX_CLIENT_SECRET variable: a command line is visible "
+        "to other users",
+    )
     serve.add_argument(
         "--fault-rate",
         type=float,
@@ -93,7 +98,13 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def _sandbox(args: argparse.Namespace) -> int:
-    from .sandbox.config import FAULT_KINDS, FaultRule, SandboxConfig, default_db_path
+    from .sandbox.config import (
+        DEFAULT_CLIENT_SECRET,
+        FAULT_KINDS,
+        FaultRule,
+        SandboxConfig,
+        default_db_path,
+    )
 
     db = args.db or default_db_path()
     if args.sandbox_command == "reset":
@@ -125,15 +136,19 @@ def _sandbox(args: argparse.Namespace) -> int:
     )
     if args.client_id:
         config.client_id = args.client_id
-    if args.client_secret:
-        config.client_secret = args.client_secret
+    secret = args.client_secret or os.environ.get("ROUTINGKIT_SANDBOX_CLIENT_SECRET")
+    if secret:
+        config.client_secret = secret
     if args.fault_rate > 0:
         config.faults = [FaultRule(pattern=args.fault_pattern, rate=args.fault_rate, kinds=kinds)]
     server = SandboxServer(config)
     print(f"routingkit sandbox org (database {db}; seeding on first start takes a few seconds)")
     print(f"  GENESYSCLOUD_REGION={server.url}")
     print(f"  GENESYSCLOUD_OAUTHCLIENT_ID={config.client_id}")
-    print(f"  GENESYSCLOUD_OAUTHCLIENT_SECRET={config.client_secret}")
+    if config.client_secret == DEFAULT_CLIENT_SECRET:  # the public default: safe to show
+        print(f"  GENESYSCLOUD_OAUTHCLIENT_SECRET={config.client_secret}")
+    else:
+        print("  GENESYSCLOUD_OAUTHCLIENT_SECRET=<the secret you set>")
     print("Ctrl-C stops it.", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
@@ -164,8 +179,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{result.html}\n{result.executed}\n{result.summary}")
         return 0
     if args.command == "demo":
+        from .demo import run_demo
         from .report import ReportError
-        from .report.demo import run_demo
 
         try:
             out = run_demo(args.output_dir)
@@ -182,7 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _lab(port: int) -> int:
     import subprocess
 
-    from .report.demo import NOTEBOOKS_DIR, org_environment
+    from .demo import NOTEBOOKS_DIR, org_environment
 
     with org_environment() as org:
         print(f"JupyterLab on {NOTEBOOKS_DIR}, talking to {org}", flush=True)

@@ -7,6 +7,7 @@ org, one already running on 127.0.0.1:8765 or one started in the background.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -73,18 +74,29 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "routingkit"
+
+
+def _state_file() -> Path:
+    """Where the background sandbox's URL is kept, so later connects find it again."""
+    return _cache_dir() / "sandbox.url"
+
+
 def start_background_sandbox(*, timeout: float = 120.0) -> str:
     """Start ``routingkit sandbox serve`` as a detached process; return its URL when ready.
 
-    It keeps running after this Python process ends, so the next ``connect()`` reuses it; stop
-    it with ``routingkit sandbox stop``-style tools of your OS (it is a plain process).
+    It keeps running after this Python process ends, and its URL is written to the cache
+    directory, so every later ``connect()`` (other notebooks, other kernels) reuses it instead
+    of starting another. It is a plain process: stop it with your OS's tools, its log is
+    ``sandbox.log`` beside the URL file.
     """
     port = 8765 if _port_free(8765) else _free_port()
     url = f"http://127.0.0.1:{port}"
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "routingkit"
+    cache = _cache_dir()
     cache.mkdir(parents=True, exist_ok=True)
     with open(cache / "sandbox.log", "ab") as out:
-        subprocess.Popen(
+        proc = subprocess.Popen(
             [sys.executable, "-m", "routingkit.cli", "sandbox", "serve", "--port", str(port)],
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -93,12 +105,33 @@ def start_background_sandbox(*, timeout: float = 120.0) -> str:
         )
     deadline = time.monotonic() + timeout
     while not _token_works(url, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET):
+        if proc.poll() is not None:
+            raise ConfigurationError(
+                f"the sandbox org exited during start-up (code {proc.returncode}); "
+                f"see {cache / 'sandbox.log'}"
+            )
         if time.monotonic() > deadline:
+            proc.kill()
             raise ConfigurationError(
                 f"the sandbox org did not start within {timeout:.0f} s; see {cache / 'sandbox.log'}"
             )
         time.sleep(0.2)
+    tmp = _state_file().with_suffix(".tmp")
+    tmp.write_text(f"{url}\n{proc.pid}\n")
+    os.replace(tmp, _state_file())
     return url
+
+
+def running_sandbox_url() -> str | None:
+    """The URL of a sandbox org already running here (the one we started, or on 8765)."""
+    candidates = []
+    with contextlib.suppress(OSError, IndexError):
+        candidates.append(_state_file().read_text().split()[0])
+    candidates.append(SANDBOX_URL)
+    for url in candidates:
+        if url and _token_works(url, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET):
+            return url
+    return None
 
 
 def _port_free(port: int) -> bool:
@@ -163,8 +196,8 @@ def connect(
             "GENESYSCLOUD_OAUTHCLIENT_SECRET and GENESYSCLOUD_REGION, or add a profile to "
             "~/.gc/config.toml"
         )
-    url = SANDBOX_URL
-    if not _token_works(url, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET):
+    url = running_sandbox_url()
+    if url is None:
         log.info("no sandbox org running; starting one in the background")
         url = start_background_sandbox()
     auth = ClientCredentials(SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, url)

@@ -211,11 +211,14 @@ def staffed_agents(client: GenesysClient, week: pd.DataFrame) -> pd.Series | Non
     real org keeps on-queue time per agent, not per queue, and schedules in WFM, which this
     version does not read: for a real org this returns None and the notebook says so.
     """
-    from ..genesys import ApiError
+    from ..genesys import GenesysError
+    from ..genesys.regions import resolve_region
 
+    if not resolve_region(client.api_url).is_local:
+        return None  # only a local sandbox answers this; never probe a production host
     try:
         truth = client.request("GET", "/sandbox/admin/ground-truth")
-    except ApiError:
+    except GenesysError:
         return None
     if not truth or "queues" not in truth:
         return None

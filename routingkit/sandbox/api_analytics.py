@@ -502,16 +502,14 @@ class _IntervalTable:
     column: dict[str, int]
 
 
-_TABLES: dict[str, _IntervalTable] = {}
 _TABLES_LOCK = threading.Lock()
 
 
 def _interval_table(store: Store) -> _IntervalTable:
-    version = f"{store.get_meta('start_date')}/{store.get_meta('end_date')}"
-    key = str(store.path)
+    version = "/".join(str(store.get_meta(k)) for k in ("seed", "start_date", "end_date"))
     with _TABLES_LOCK:
-        cached = _TABLES.get(key)
-        if cached is not None and cached.version == version:
+        cached = store.cache.get("analytics.intervals")
+        if isinstance(cached, _IntervalTable) and cached.version == version:
             return cached
         cursor = store.read().cursor()
         cursor.row_factory = None
@@ -536,7 +534,7 @@ def _interval_table(store: Store) -> _IntervalTable:
             matrix=np.array([r[4:] for r in rows], dtype=np.int64).reshape(len(rows), -1),
             column={c: j for j, c in enumerate(INTERVAL_COLUMNS)},
         )
-        _TABLES[key] = table
+        store.cache["analytics.intervals"] = table
         return table
 
 

@@ -71,6 +71,13 @@ class SandboxServer:
         return uvicorn.Server(config)
 
     def start(self, timeout: float = 60.0) -> SandboxServer:
+        try:
+            return self._start(timeout)
+        except BaseException:
+            self.stop()  # nothing half-started is left behind: thread, socket, database
+            raise
+
+    def _start(self, timeout: float) -> SandboxServer:
         self.sandbox = Sandbox(self.config)
         self._socket = self._bind()
         self._server = self._uvicorn()
@@ -87,7 +94,6 @@ class SandboxServer:
             if not self._thread.is_alive():
                 raise RuntimeError(f"the sandbox server on {self.url} stopped during start-up")
             if time.monotonic() > deadline:
-                self.stop()
                 raise TimeoutError(f"the sandbox server on {self.url} did not start in {timeout} s")
             time.sleep(0.01)
         return self
@@ -101,6 +107,7 @@ class SandboxServer:
             self._socket.close()
         if self.sandbox is not None:
             self.sandbox.store.close()
+            self.sandbox.store.cache.clear()
         self._server = self._thread = self._socket = None
 
     def serve_forever(self) -> None:

@@ -80,6 +80,9 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._write_lock = threading.RLock()
+        # Derived, read-only views of the data (e.g. analytics' in-memory history), dropped
+        # with the store.
+        self.cache: dict[str, Any] = {}
         with self._write_lock:
             # executescript commits on its own; every statement is idempotent.
             self._connection().executescript(_SCHEMA)

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from routingkit.capacity import required_agents
-from routingkit.report.demo import DEMO_NOTEBOOKS, NOTEBOOKS_DIR, run_demo
+from routingkit.demo import DEMO_NOTEBOOKS, NOTEBOOKS_DIR, run_demo
 from routingkit.sandbox import ground_truth, running_sandbox
 from routingkit.sandbox.config import DEFAULT_CLIENT_SECRET
 

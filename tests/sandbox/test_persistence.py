@@ -89,18 +89,18 @@ def test_cli_serve_prints_where_and_how_then_reset_removes(tmp_path: Path) -> No
             str(db),
             "--days",
             "1",
-            "--client-secret",
-            "s3cret-for-test",
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env={**os.environ, "ROUTINGKIT_SANDBOX_CLIENT_SECRET": "s3cret-for-test"},
     )
     try:
         lines = [proc.stdout.readline() for _ in range(5)]  # type: ignore[union-attr]
         text = "".join(lines)
         assert f"GENESYSCLOUD_REGION=http://127.0.0.1:{port}" in text
-        assert "GENESYSCLOUD_OAUTHCLIENT_SECRET=s3cret-for-test" in text
+        assert "GENESYSCLOUD_OAUTHCLIENT_SECRET=<the secret you set>" in text
+        assert "s3cret-for-test" not in text  # a chosen secret is not echoed
         deadline = time.monotonic() + 60
         while True:  # ready when it answers; seeding happens before the port opens
             try:

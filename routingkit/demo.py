@@ -1,5 +1,8 @@
 """The demo: the notebooks, in order, on the sandbox org (or the org in the environment).
 
+Part of the command layer (``routingkit demo``, ``routingkit lab``): it is the one place that
+starts a sandbox for notebooks, so the report package itself never depends on the sandbox.
+
 Writes ``reports/<timestamp>/`` with each executed notebook, its HTML report (no code), its JSON
 summary, the tables and capacities the notebooks save, and an ``index.html`` linking them.
 """
@@ -15,9 +18,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .runner import ReportResult, run_report
+from .report import ReportResult, run_report
 
-NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 DEMO_NOTEBOOKS = ("01_history.ipynb", "02_staffing.ipynb")
 CREDENTIAL_VARIABLES = (
     "GENESYSCLOUD_OAUTHCLIENT_ID",
@@ -43,8 +46,8 @@ def org_environment(db_path: Path | None = None, **sandbox_options: Any) -> Iter
     if has_credentials():
         yield "the org in GENESYSCLOUD_* variables"
         return
-    from ..sandbox import running_sandbox
-    from ..sandbox.config import default_db_path
+    from .sandbox import running_sandbox
+    from .sandbox.config import default_db_path
 
     with running_sandbox(db_path or default_db_path(), **sandbox_options) as org:
         saved = {v: os.environ.get(v) for v in CREDENTIAL_VARIABLES}
