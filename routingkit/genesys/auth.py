@@ -19,6 +19,23 @@ from .errors import AuthenticationError, TransportError
 log = logging.getLogger("routingkit.genesys")
 
 
+class Secret:
+    """A string that never shows itself: repr, str, vars() and pretty-printers see <hidden>."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "<hidden>"
+
+    __str__ = __repr__
+
+
 class ClientCredentials(httpx.Auth):
     """Client-credentials grant against ``login_url`` (``/oauth/token``)."""
 
@@ -32,7 +49,7 @@ class ClientCredentials(httpx.Auth):
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.client_id = client_id
-        self.__secret = client_secret
+        self._secret = Secret(client_secret)
         self.login_url = login_url.rstrip("/")
         self._timeout = timeout
         self._transport = transport
@@ -49,7 +66,7 @@ class ClientCredentials(httpx.Auth):
             with httpx.Client(timeout=self._timeout, transport=self._transport) as http:
                 response = http.post(
                     f"{self.login_url}/oauth/token",
-                    auth=(self.client_id, self.__secret),
+                    auth=(self.client_id, self._secret.reveal()),
                     data={"grant_type": "client_credentials"},
                 )
         except httpx.HTTPError as exc:
@@ -104,7 +121,7 @@ class AccessToken(httpx.Auth):
     """A token obtained elsewhere (``GENESYSCLOUD_ACCESS_TOKEN``); it cannot be renewed."""
 
     def __init__(self, token: str) -> None:
-        self.__token = token
+        self._token = Secret(token)
 
     def __repr__(self) -> str:
         return "AccessToken(<hidden>)"
@@ -112,5 +129,5 @@ class AccessToken(httpx.Auth):
     def sync_auth_flow(
         self, request: httpx.Request
     ) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["Authorization"] = f"Bearer {self.__token}"
+        request.headers["Authorization"] = f"Bearer {self._token.reveal()}"
         yield request

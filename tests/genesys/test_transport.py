@@ -86,7 +86,15 @@ def test_bad_credentials_fail_clearly_without_the_secret(
     assert "refused" in str(failure.value) and "GENESYSCLOUD_OAUTHCLIENT_SECRET" in str(
         failure.value
     )
-    for place in (text, repr(client), repr(client.auth), caplog.text, str(vars(client))):
+    for place in (
+        text,
+        repr(client),
+        repr(client.auth),
+        caplog.text,
+        str(vars(client)),
+        str(vars(client.auth)),
+        f"{client.auth!s}",
+    ):
         assert secret not in place
 
 

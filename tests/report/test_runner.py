@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import nbformat
@@ -82,17 +81,22 @@ def test_failing_cell_is_named(tmp_path: Path) -> None:
     assert (tmp_path / "out" / "bad.ipynb").exists()  # the partial run is kept to read
 
 
-def test_secrets_from_the_environment_do_not_reach_outputs(
+def test_a_client_shown_in_a_notebook_does_not_show_its_secret(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Displaying the client, its auth and their attributes in a cell keeps the secret out."""
     secret = "s3cr3t-value-for-test"
+    monkeypatch.setenv("GENESYSCLOUD_OAUTHCLIENT_ID", "someone")
     monkeypatch.setenv("GENESYSCLOUD_OAUTHCLIENT_SECRET", secret)
+    monkeypatch.setenv("GENESYSCLOUD_REGION", "eu-west-1")
     nb = _notebook(
         tmp_path / "env.ipynb",
-        "import os\nprint(sorted(k for k in os.environ if k.startswith('GENESYS')))",
+        "from routingkit.genesys import connect\nclient = connect()\n"
+        "print(repr(client), client.auth, vars(client.auth))\nclient.auth",
         parameters="days = 1",
     )
     result = run_report(nb, {}, tmp_path / "out")
+    executed = result.executed.read_text()
+    assert "someone" in executed  # the cell did show the client and its auth
     for path in (result.executed, result.html, result.summary):
         assert secret not in path.read_text()
-    assert os.environ["GENESYSCLOUD_OAUTHCLIENT_SECRET"] == secret
