@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from .errors import ApiError, not_found
 from .seed import default_media_settings
-from .service import property_changes
+from .service import Sandbox, property_changes
 from .store import Store
 from .validation import SCALAR_DEFAULTS, validate_queue
 from .web import (
@@ -37,6 +37,27 @@ MAX_MEMBERS_PER_CALL = 100
 
 
 # --- queues --------------------------------------------------------------------------------
+
+
+def _audit_queue(
+    box: Sandbox,
+    db: sqlite3.Connection,
+    request: Request,
+    queue_id: str,
+    name: str,
+    action: str,
+    changes: list[dict[str, Any]],
+) -> None:
+    """Record a change to a queue (its settings, members or wrap-up codes) in the audit log."""
+    box.audit(
+        db,
+        request,
+        entity_type="Queue",
+        entity_id=queue_id,
+        entity_name=name,
+        action=action,
+        changes=changes,
+    )
 
 
 def _queue_or_404(store: Store, queue_id: str) -> dict[str, Any]:
@@ -163,14 +184,8 @@ async def create_queue(request: Request) -> Response:
     with store.transaction() as db:
         Store.put(db, "queue", queue)
         _sync_group_members(db, queue_id, queue)
-        box.audit(
-            db,
-            request,
-            entity_type="Queue",
-            entity_id=queue_id,
-            entity_name=queue["name"],
-            action="Create",
-            changes=property_changes(None, queue),
+        _audit_queue(
+            box, db, request, queue_id, queue["name"], "Create", property_changes(None, queue)
         )
     return ok(_with_counts(store, queue))
 
@@ -192,14 +207,8 @@ async def update_queue(request: Request) -> Response:
     with store.transaction() as db:
         Store.put(db, "queue", queue)
         _sync_group_members(db, queue_id, queue)
-        box.audit(
-            db,
-            request,
-            entity_type="Queue",
-            entity_id=queue_id,
-            entity_name=queue["name"],
-            action="Update",
-            changes=property_changes(old, queue),
+        _audit_queue(
+            box, db, request, queue_id, queue["name"], "Update", property_changes(old, queue)
         )
     return ok(_with_counts(store, queue))
 
@@ -228,15 +237,7 @@ async def delete_queue(request: Request) -> Response:
         Store.delete(db, "queue", queue_id)
         db.execute("DELETE FROM queue_members WHERE queue_id = ?", (queue_id,))
         db.execute("DELETE FROM queue_wrapupcodes WHERE queue_id = ?", (queue_id,))
-        box.audit(
-            db,
-            request,
-            entity_type="Queue",
-            entity_id=queue_id,
-            entity_name=old["name"],
-            action="Delete",
-            changes=property_changes(old, None),
-        )
+        _audit_queue(box, db, request, queue_id, old["name"], "Delete", property_changes(old, None))
     return no_content()
 
 
@@ -358,14 +359,8 @@ async def add_or_remove_members(request: Request) -> Response:
         if changed:
             key = "oldValues" if delete else "newValues"
             change = {"property": "members", "oldValues": [], "newValues": [], key: changed}
-            box.audit(
-                db,
-                request,
-                entity_type="Queue",
-                entity_id=queue_id,
-                entity_name=queue["name"],
-                action="Remove" if delete else "Add",
-                changes=[change],
+            _audit_queue(
+                box, db, request, queue_id, queue["name"], "Remove" if delete else "Add", [change]
             )
     return no_content()
 
@@ -423,15 +418,7 @@ async def patch_member(request: Request) -> Response:
     with box.store.transaction() as db:
         changes = _member_update(db, queue_id, request.path_params["memberId"], patch)
         if changes:
-            box.audit(
-                db,
-                request,
-                entity_type="Queue",
-                entity_id=queue_id,
-                entity_name=queue["name"],
-                action="Update",
-                changes=changes,
-            )
+            _audit_queue(box, db, request, queue_id, queue["name"], "Update", changes)
     return Response(status_code=202)
 
 
@@ -446,15 +433,7 @@ async def patch_members(request: Request) -> Response:
         for user_id, patch in zip(ids, body, strict=True):
             changes += _member_update(db, queue_id, user_id, {"joined": patch.get("joined")})
         if changes:
-            box.audit(
-                db,
-                request,
-                entity_type="Queue",
-                entity_id=queue_id,
-                entity_name=queue["name"],
-                action="Update",
-                changes=changes,
-            )
+            _audit_queue(box, db, request, queue_id, queue["name"], "Update", changes)
     rows = (
         box.store.read()
         .execute(
@@ -493,14 +472,14 @@ async def delete_member(request: Request) -> Response:
         db.execute(
             "DELETE FROM queue_members WHERE queue_id = ? AND user_id = ?", (queue_id, user_id)
         )
-        box.audit(
+        _audit_queue(
+            box,
             db,
             request,
-            entity_type="Queue",
-            entity_id=queue_id,
-            entity_name=queue["name"],
-            action="Remove",
-            changes=[{"property": "members", "oldValues": [user_id], "newValues": []}],
+            queue_id,
+            queue["name"],
+            "Remove",
+            [{"property": "members", "oldValues": [user_id], "newValues": []}],
         )
     return no_content()
 
@@ -551,14 +530,14 @@ async def add_queue_wrapupcodes(request: Request) -> Response:
             "INSERT OR IGNORE INTO queue_wrapupcodes (queue_id, code_id) VALUES (?, ?)",
             [(queue_id, i) for i in ids],
         )
-        box.audit(
+        _audit_queue(
+            box,
             db,
             request,
-            entity_type="Queue",
-            entity_id=queue_id,
-            entity_name=queue["name"],
-            action="Add",
-            changes=[{"property": "wrapupCodes", "oldValues": [], "newValues": ids}],
+            queue_id,
+            queue["name"],
+            "Add",
+            [{"property": "wrapupCodes", "oldValues": [], "newValues": ids}],
         )
     return ok([box.store.get("wrapupcode", i) for i in ids])
 
@@ -574,14 +553,14 @@ async def delete_queue_wrapupcode(request: Request) -> Response:
         ).rowcount
         if not gone:
             raise not_found(f"Wrap-up code of queue {queue_id}:", code_id)
-        box.audit(
+        _audit_queue(
+            box,
             db,
             request,
-            entity_type="Queue",
-            entity_id=queue_id,
-            entity_name=queue["name"],
-            action="Remove",
-            changes=[{"property": "wrapupCodes", "oldValues": [code_id], "newValues": []}],
+            queue_id,
+            queue["name"],
+            "Remove",
+            [{"property": "wrapupCodes", "oldValues": [code_id], "newValues": []}],
         )
     return no_content()
 
