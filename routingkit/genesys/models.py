@@ -20,6 +20,16 @@ MediaKey = Literal["call", "callback", "chat", "email", "message"]
 MEDIA_KEYS: tuple[str, ...] = ("call", "callback", "chat", "email", "message")
 
 
+def queue_media_key(analytics_media_type: str) -> str:
+    """Analytics says ``voice`` where queue and utilization settings say ``call``."""
+    return "call" if analytics_media_type == "voice" else analytics_media_type
+
+
+def analytics_media_type(queue_media_key: str) -> str:
+    """The inverse of :func:`queue_media_key`: ``call`` becomes ``voice``."""
+    return "voice" if queue_media_key == "call" else queue_media_key
+
+
 class Resource(BaseModel):
     """Base: camelCase JSON, unknown fields kept, populate by either name."""
 

@@ -20,9 +20,7 @@ import pandas as pd
 
 from ..capacity import erlang_a, required_agents, scheduled_agents
 from ..genesys import GenesysClient
-
-# analytics media type -> queue media-settings key (only voice differs)
-QUEUE_MEDIA_KEY = {"voice": "call"}
+from ..genesys.models import analytics_media_type, queue_media_key
 
 KEYS = ["queue_id", "queue_name", "media_type"]
 
@@ -245,7 +243,7 @@ def media_concurrency(client: GenesysClient) -> dict[str, int]:
     out: dict[str, int] = {}
     for key, media in settings.items():
         if media.maximum_capacity:
-            out["voice" if key == "call" else key] = int(media.maximum_capacity)
+            out[analytics_media_type(key)] = int(media.maximum_capacity)
     return out
 
 
@@ -400,7 +398,7 @@ def queue_targets(
         if name is None or name not in wanted or queue.media_settings is None:
             continue
         media = week.loc[week["queue_name"] == name, "media_type"].iloc[0]
-        setting = getattr(queue.media_settings, QUEUE_MEDIA_KEY.get(media, media), None)
+        setting = getattr(queue.media_settings, queue_media_key(media), None)
         level = setting.service_level if setting is not None else None
         if level is not None and level.duration_ms is not None:
             targets[name] = level.duration_ms / 1000.0

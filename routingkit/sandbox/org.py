@@ -18,15 +18,6 @@ import numpy as np
 SLOTS_PER_DAY = 96  # 15-minute slots
 SLOT_SECONDS = 900
 
-# analytics media type -> queue/utilization media key
-QUEUE_MEDIA_KEY = {
-    "voice": "call",
-    "chat": "chat",
-    "email": "email",
-    "callback": "callback",
-    "message": "message",
-}
-
 
 def stable_id(seed: int, *parts: object) -> str:
     """A UUID that depends only on the seed and the parts (same org, same ids)."""

@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from ..genesys.models import queue_media_key
 from .history import aggregate_intervals, simulate_day
-from .org import QUEUE_MEDIA_KEY, OrgSpec, QueueSpec, ground_truth
+from .org import OrgSpec, QueueSpec, ground_truth
 from .store import INTERVAL_COLUMNS, Store
 from .web import iso
 
@@ -61,7 +62,7 @@ def default_media_settings(
 
 def _queue_body(org: OrgSpec, spec: QueueSpec, created: str) -> dict[str, Any]:
     qid = org.queue_ids[spec.key]
-    media_key = QUEUE_MEDIA_KEY[spec.workload.media_type]
+    media_key = queue_media_key(spec.workload.media_type)
     body: dict[str, Any] = {
         "id": qid,
         "name": spec.name,
@@ -274,6 +275,7 @@ def extend_history(store: Store, org: OrgSpec, end_date: dt.date) -> int:
     day = stored_end
     columns = ", ".join(f'"{c}"' for c in INTERVAL_COLUMNS)
     marks = ", ".join("?" * (len(INTERVAL_COLUMNS) + 4))
+    truth = json.loads(store.get_meta("ground_truth") or "{}")
     while day < end_date:
         interval_rows: list[tuple[Any, ...]] = []
         conversation_rows: list[tuple[Any, ...]] = []
@@ -315,10 +317,9 @@ def extend_history(store: Store, org: OrgSpec, end_date: dt.date) -> int:
             )
             day += dt.timedelta(days=1)
             Store.set_meta(db, "end_date", day.isoformat())
-            gt = json.loads(store.get_meta("ground_truth") or "{}")
-            if gt:
-                gt["days"] = (day - dt.date.fromisoformat(gt["start_date"])).days
-                Store.set_meta(db, "ground_truth", json.dumps(gt))
+            if truth:
+                truth["days"] = (day - dt.date.fromisoformat(truth["start_date"])).days
+                Store.set_meta(db, "ground_truth", json.dumps(truth))
         added += 1
     return added
 

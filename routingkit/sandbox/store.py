@@ -17,8 +17,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 SCHEMA_VERSION = "1"
 
 # Timer metrics stored per 15-minute interval as count/sum/min/max (milliseconds).
@@ -207,29 +205,3 @@ class Store:
     @staticmethod
     def delete(db: sqlite3.Connection, kind: str, entity_id: str) -> None:
         db.execute("DELETE FROM entities WHERE kind = ? AND id = ?", (kind, entity_id))
-
-    # --- history ----------------------------------------------------------------------------
-
-    def interval_rows(
-        self, start_ms: int, end_ms: int, queue_ids: Sequence[str] | None
-    ) -> tuple[list[str], list[str], np.ndarray, np.ndarray, np.ndarray]:
-        """(queue ids, media types, start ms, sl targets, metric matrix) in [start, end)."""
-        sql = (
-            "SELECT queue_id, media_type, start_ms, sl_target, "
-            + ", ".join(f'"{c}"' for c in INTERVAL_COLUMNS)
-            + " FROM intervals WHERE start_ms >= ? AND start_ms < ?"
-        )
-        params: list[Any] = [start_ms, end_ms]
-        if queue_ids is not None:
-            sql += f" AND queue_id IN ({', '.join('?' * len(queue_ids))})"
-            params.extend(queue_ids)
-        rows = self.read().execute(sql, params).fetchall()
-        if not rows:
-            empty = np.zeros((0, len(INTERVAL_COLUMNS)), dtype=np.int64)
-            return [], [], np.zeros(0, dtype=np.int64), np.zeros(0), empty
-        queues = [r[0] for r in rows]
-        media = [r[1] for r in rows]
-        starts = np.fromiter((r[2] for r in rows), dtype=np.int64, count=len(rows))
-        targets = np.fromiter((r[3] for r in rows), dtype=np.float64, count=len(rows))
-        matrix = np.array([tuple(r)[4:] for r in rows], dtype=np.int64)
-        return queues, media, starts, targets, matrix

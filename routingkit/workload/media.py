@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from routingkit.genesys.models import analytics_media_type
+
 # Analytics media types routingkit models (the platform has a few more, e.g. cobrowse, video,
 # that carry no ACD queue workload).
 MEDIA_TYPES: tuple[str, ...] = ("voice", "chat", "email", "callback", "message")
-
-# Queue/utilization media key -> analytics media type (only ``call`` differs).
-_QUEUE_TO_ANALYTICS = {"call": "voice"}
 
 
 def analytics_media_types(media_types: str | Iterable[str] | None) -> tuple[str, ...] | None:
@@ -31,7 +30,7 @@ def analytics_media_types(media_types: str | Iterable[str] | None) -> tuple[str,
         )
     out: set[str] = set()
     for raw in names:
-        name = _QUEUE_TO_ANALYTICS.get(str(raw).lower(), str(raw).lower())
+        name = analytics_media_type(str(raw).lower())
         if name not in MEDIA_TYPES:
             raise ValueError(
                 f"media type {raw!r} is not one of {', '.join(MEDIA_TYPES)} "
