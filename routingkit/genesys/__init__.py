@@ -1,8 +1,9 @@
 """Everything that speaks HTTP to a Genesys Cloud org (real, or the embedded sandbox).
 
 ``connect()`` finds the org; the returned :class:`GenesysClient` sends requests with OAuth,
-retries, pacing and typed errors, and offers the resource APIs ``queues``, ``people``,
-``utilization``, ``analytics`` and ``audits``. Resources are pydantic models in ``models``.
+retries, pacing and typed errors, and offers the resource APIs ``organization``, ``queues``,
+``people``, ``utilization``, ``analytics`` and ``audits``. Resources are pydantic models in
+``models``.
 """
 
 from .auth import AccessToken, ClientCredentials

@@ -27,7 +27,7 @@ from tenacity import (
 )
 
 from .errors import ApiError, RateLimitedError, TransportError, error_for_status
-from .org_settings import AnalyticsApi, AuditsApi, UtilizationApi
+from .org_settings import AnalyticsApi, AuditsApi, OrganizationApi, UtilizationApi
 from .pacing import Pacer
 from .people import PeopleApi
 from .queues import QueuesApi
@@ -101,6 +101,10 @@ class GenesysClient:
         self._http.close()
 
     # --- resource APIs (the only code that knows endpoint paths) ---------------------------
+
+    @cached_property
+    def organization(self) -> OrganizationApi:
+        return OrganizationApi(self)
 
     @cached_property
     def queues(self) -> QueuesApi:

@@ -275,6 +275,38 @@ class Utilization(Resource):
     level: str | None = None
 
 
+class Organization(Resource):
+    """The caller's org (GET /api/v2/organizations/me)."""
+
+    id: str | None = None
+    name: str | None = None
+    default_language: str | None = None
+    default_country_code: str | None = None
+    third_party_org_name: str | None = None
+    third_party_uri: str | None = Field(default=None, alias="thirdPartyURI")
+    domain: str | None = None
+    features: dict[str, bool] | None = None
+    version: int | None = None
+    state: Literal["active", "inactive", "deleted"] | str | None = None
+    default_site_id: str | None = None
+    support_uri: str | None = Field(default=None, alias="supportURI")
+    voicemail_enabled: bool | None = None
+    product_platform: (
+        Literal[
+            "GenesysCloud",
+            "PureCloud",
+            "PureEngage",
+            "PureEngageCloud",
+            "PureConnect",
+            "PureConnectCloud",
+            "Unknown",
+        ]
+        | str
+        | None
+    ) = None
+    self_uri: str | None = None
+
+
 def enum_violations(model: BaseModel, path: str = "") -> list[tuple[str, str, tuple[str, ...]]]:
     """(field path, value, known values) for every enum field holding an unknown value."""
     import types

@@ -1,4 +1,4 @@
-"""Org-wide settings and records: utilization, analytics, audits, limits."""
+"""Org-wide settings and records: the organization, utilization, analytics, audits, limits."""
 
 from __future__ import annotations
 
@@ -6,10 +6,21 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from .models import Utilization
+from .models import Organization, Utilization
 
 if TYPE_CHECKING:
     from .client import GenesysClient
+
+
+class OrganizationApi:
+    """The org the client is connected to."""
+
+    def __init__(self, client: GenesysClient) -> None:
+        self._client = client
+
+    def me(self) -> Organization:
+        """GET /api/v2/organizations/me: the caller's org (id, name, state, platform...)."""
+        return Organization.model_validate(self._client.get("/api/v2/organizations/me"))
 
 
 class UtilizationApi:

@@ -326,6 +326,7 @@ class OrgSpec:
     team_ids: dict[str, str] = field(default_factory=dict)
     wrapup_ids: dict[str, str] = field(default_factory=dict)
     division_id: str = ""
+    org_id: str = ""  # the organisation itself (GET /api/v2/organizations/me)
 
 
 _FIRST = (
@@ -437,6 +438,7 @@ def build_org(seed: int, time_zone: str = "America/Chicago") -> OrgSpec:
             )
             index += 1
     org = OrgSpec(seed=seed, time_zone=time_zone, queues=queue_specs(), agents=tuple(agents))
+    org.org_id = stable_id(seed, "organization")
     org.division_id = stable_id(seed, "division", "home")
     org.queue_ids = {q.key: stable_id(seed, "queue", q.key) for q in org.queues}
     org.skill_ids = {s: stable_id(seed, "skill", s) for s in SKILLS}

@@ -173,12 +173,13 @@ async def _server_error(request: Request, exc: Exception) -> JSONResponse:
 
 def create_app(sandbox: Sandbox) -> Gateway:
     """The ASGI application: the gateway in front of every endpoint module's routes."""
-    from . import api_admin, api_analytics, api_audit, api_people, api_routing
+    from . import api_admin, api_analytics, api_audit, api_org, api_people, api_routing
 
     routes: list[BaseRoute] = [
         *api_routing.routes,
         *api_people.routes,
         *api_analytics.routes,
+        *api_org.routes,
         *api_audit.routes,
         *api_admin.routes,
     ]

@@ -255,3 +255,20 @@ def test_audits_record_sdk_changes(client: sdk.ApiClient, api: httpx.Client) -> 
     ).json()
     assert_lossless(client, raw, "AuditRealtimeQueryResultsResponse")
     routing.delete_routing_queue(queue.id)
+
+
+def test_organization_me_through_the_sdk(
+    client: sdk.ApiClient, api: httpx.Client, org: SandboxServer
+) -> None:
+    from routingkit.sandbox.org import build_org
+
+    me = sdk.OrganizationApi(client).get_organizations_me()
+    assert me.id == build_org(org.config.seed).org_id
+    assert me.name == "routingkit sandbox org"
+    assert me.third_party_org_name == "routingkit-sandbox"
+    assert (me.state, me.product_platform) == ("active", "PureCloud")
+    assert (me.default_language, me.version) == ("en-us", 1)
+    assert me.self_uri == "/api/v2/organizations/me"
+    raw = api.get("/api/v2/organizations/me").json()
+    assert raw["id"] == me.id and raw["thirdPartyOrgName"] == me.third_party_org_name
+    assert_lossless(client, raw, "Organization")
