@@ -37,13 +37,47 @@ def _build_parser() -> argparse.ArgumentParser:
         help="a notebook parameter (repeatable)",
     )
     report.add_argument("--output-dir", type=Path, default=Path("reports/latest"))
-    staffing = commands.add_parser("staffing", help="print Erlang C/A staffing for a workload CSV")
+    staffing = commands.add_parser(
+        "staffing",
+        help="required agents for a workload CSV (Erlang C/A), and its capacity plan",
+        description="Required agents per interval for a typical-week workload CSV, by the "
+        "same pipeline as the notebooks. Columns: queue, interval_start (HH:MM with weekday, "
+        "or a date and time), offered (or arrival_rate per second), aht_seconds; optional "
+        "queue_id, media_type, patience_seconds, goal ('80%% in 20s') or goal_service_level "
+        "and target_seconds, concurrency.",
+    )
     staffing.add_argument(
         "--workload",
         type=Path,
         default=None,
-        help="CSV with queue, interval_start, offered, aht_seconds, patience_seconds "
-        "(default: data/sample_workload.csv)",
+        help="workload CSV (default: the sample shipped with routingkit)",
+    )
+    staffing.add_argument(
+        "--goal", default=None, help="service goal for every queue, e.g. '80%% in 20s'"
+    )
+    staffing.add_argument(
+        "--goal-for",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("QUEUE", "GOAL"),
+        help="service goal for one queue (name or id), e.g. --goal-for 'VIP' '90%% in 10s'",
+    )
+    staffing.add_argument("--shrinkage", type=float, default=0.3, help="default 0.3")
+    staffing.add_argument("--max-abandon", type=float, default=None, help="Erlang A cap (none)")
+    staffing.add_argument("--max-occupancy", type=float, default=None, help="cap (none)")
+    staffing.add_argument("--max-asa", type=float, default=None, help="seconds (none)")
+    staffing.add_argument(
+        "--model", choices=("erlang_c", "erlang_a"), default="erlang_a", help="for the plan"
+    )
+    staffing.add_argument(
+        "--interval-minutes",
+        type=int,
+        default=None,
+        help="interval length (default: detected from the file)",
+    )
+    staffing.add_argument(
+        "--output-dir", type=Path, default=None, help="write capacity_plan.json/.csv here"
     )
     lab = commands.add_parser("lab", help="JupyterLab on the notebooks, with a sandbox org")
     lab.add_argument("--port", type=int, default=8888)
@@ -160,14 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "sandbox":
         return _sandbox(args)
     if args.command == "staffing":
-        from .staffing_table import render
-
-        try:
-            print(render(args.workload))
-        except (OSError, ValueError) as exc:
-            print(f"routingkit staffing: {exc}", file=sys.stderr)
-            return 2
-        return 0
+        return _staffing(args)
     if args.command == "report":
         from .report import ReportError, run_report
 
@@ -191,6 +218,45 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "lab":
         return _lab(args.port)
+    return 0
+
+
+def _staffing(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from .policy import StaffingOptions
+    from .staffing_table import render, staff_workload
+
+    try:
+        options = StaffingOptions(
+            max_abandon=args.max_abandon,
+            max_occupancy=args.max_occupancy,
+            max_asa_seconds=args.max_asa,
+            shrinkage=args.shrinkage,
+            model=args.model,
+        )
+    except ValidationError as exc:
+        fields = "; ".join(
+            f"--{str(e['loc'][0]).replace('_seconds', '').replace('_', '-')}: {e['msg']}"
+            for e in exc.errors()
+        )
+        print(f"routingkit staffing: {fields}", file=sys.stderr)
+        return 2
+    try:
+        plan, capacity = staff_workload(
+            args.workload,
+            options=options,
+            goal=args.goal,
+            goal_for=dict(args.goal_for),
+            interval_minutes=args.interval_minutes,
+        )
+    except (OSError, ValueError) as exc:
+        print(f"routingkit staffing: {exc}", file=sys.stderr)
+        return 2
+    print(render(plan, capacity))
+    if args.output_dir is not None:
+        for path in capacity.save(args.output_dir):
+            print(f"written: {path}")
     return 0
 
 

@@ -15,12 +15,14 @@ import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .report import ReportResult, run_report
+from .resources import notebooks_dir
 
-NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+NOTEBOOKS_DIR = notebooks_dir()
 DEMO_NOTEBOOKS = ("01_history.ipynb", "02_staffing.ipynb")
 CREDENTIAL_VARIABLES = (
     "GENESYSCLOUD_OAUTHCLIENT_ID",
@@ -36,20 +38,34 @@ def has_credentials() -> bool:
     )
 
 
+@dataclass(frozen=True)
+class OrgEnvironment:
+    """The org the notebooks will talk to; ``sandbox_db`` is set when it is a sandbox we run."""
+
+    label: str
+    sandbox_db: Path | None = None
+
+    def __str__(self) -> str:
+        return self.label
+
+
 @contextmanager
-def org_environment(db_path: Path | None = None, **sandbox_options: Any) -> Iterator[str]:
+def org_environment(
+    db_path: Path | None = None, **sandbox_options: Any
+) -> Iterator[OrgEnvironment]:
     """The org to report on: the environment's, else a sandbox started for the run.
 
     The kernels papermill starts inherit the environment, so credentials reach the notebooks
     without ever being parameters.
     """
     if has_credentials():
-        yield "the org in GENESYSCLOUD_* variables"
+        yield OrgEnvironment("the org in GENESYSCLOUD_* variables")
         return
     from .sandbox import running_sandbox
     from .sandbox.config import default_db_path
 
-    with running_sandbox(db_path or default_db_path(), **sandbox_options) as org:
+    db = db_path or default_db_path()
+    with running_sandbox(db, **sandbox_options) as org:
         saved = {v: os.environ.get(v) for v in CREDENTIAL_VARIABLES}
         os.environ.update(
             {
@@ -59,7 +75,7 @@ def org_environment(db_path: Path | None = None, **sandbox_options: Any) -> Iter
             }
         )
         try:
-            yield f"the sandbox org at {org.url}"
+            yield OrgEnvironment(f"the sandbox org at {org.url}", sandbox_db=db)
         finally:
             for name, value in saved.items():
                 if value is None:
@@ -68,7 +84,7 @@ def org_environment(db_path: Path | None = None, **sandbox_options: Any) -> Iter
                     os.environ[name] = value
 
 
-def write_index(out: Path, results: list[ReportResult], org: str) -> Path:
+def write_index(out: Path, results: list[ReportResult], org: object) -> Path:
     rows = []
     for result in results:
         figures = json.loads(result.summary.read_text()).get("figures", {})
@@ -91,7 +107,7 @@ def write_index(out: Path, results: list[ReportResult], org: str) -> Path:
     index.write_text(
         "<!doctype html><html><head><meta charset='utf-8'><title>routingkit reports</title>"
         "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}</style></head>"
-        f"<body><h1>routingkit reports</h1><p>{html.escape(org)}, "
+        f"<body><h1>routingkit reports</h1><p>{html.escape(str(org))}, "
         f"{dt.datetime.now():%Y-%m-%d %H:%M}</p><h2>Reports</h2><ul>{''.join(rows)}</ul>"
         f"<h2>Tables and capacities</h2><ul>{links}</ul></body></html>",
         encoding="utf-8",
@@ -116,8 +132,16 @@ def run_demo(
     out.mkdir(parents=True, exist_ok=True)
     results = []
     with org_environment(db_path, **sandbox_options) as org:
+        extras = {name: dict((parameters or {}).get(name, {})) for name in DEMO_NOTEBOOKS}
+        if org.sandbox_db is not None and "02_staffing.ipynb" in extras:
+            # The sandbox knows the staffing its history was simulated with: the report's
+            # "staffed" line. Asked for here, explicitly; the notebook only reads a file.
+            from .sandbox import staffing_truth
+
+            staffed = out / "staffed_agents.csv"
+            staffing_truth(org.sandbox_db).to_csv(staffed, index=False)
+            extras["02_staffing.ipynb"].setdefault("staffed_file", str(staffed.resolve()))
         for name in DEMO_NOTEBOOKS:
-            extra = (parameters or {}).get(name, {})
-            results.append(run_report(NOTEBOOKS_DIR / name, extra, out))
+            results.append(run_report(NOTEBOOKS_DIR / name, extras[name], out))
     write_index(out, results, org)
     return out

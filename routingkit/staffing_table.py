@@ -1,91 +1,94 @@
-"""A staffing table for a workload CSV, by Erlang C and Erlang A (`routingkit staffing`).
+"""``routingkit staffing``: a workload file through the one staffing pipeline, as a table.
 
-Reads a CSV of intervals (queue, interval_start, offered, aht_seconds, patience_seconds), such as
-``data/sample_workload.csv``, and prints agents per interval and rostered heads.
+Reads a workload CSV (see ``routingkit.policy.workload_csv``; the sample in the package by
+default), resolves each queue's goal (an explicit ``--goal``/``--goal-for``, else the file's
+goal columns, else 80 % in 20 s, said so), and prints required agents by Erlang C and Erlang
+A, rostered heads and the predicted service per interval, then the peak per queue. With
+``--output-dir`` it writes the capacity plan (JSON and CSV) the deployment reads.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .capacity import erlang_a, required_agents, scheduled_agents, service_level
+from .capacity import scheduled_agents
+from .policy import (
+    CapacityPlan,
+    GoalOverrides,
+    StaffingOptions,
+    build_capacity_plan,
+    model_notes,
+    predicted_service,
+    read_workload,
+    required_staffing,
+    resolve_goals,
+)
+from .resources import sample_workload_path
+from .workload.coverage import WEEKDAY_NAMES
 
-SAMPLE_WORKLOAD = Path(__file__).resolve().parent.parent / "data" / "sample_workload.csv"
-REQUIRED_COLUMNS = ("queue", "interval_start", "offered", "aht_seconds", "patience_seconds")
-
-
-def load_workload(path: Path) -> pd.DataFrame:
-    """Read a workload CSV, naming the missing column or bad row when it cannot be used."""
-    if not path.exists():
-        raise FileNotFoundError(f"workload file {path} does not exist; pass --workload PATH")
-    frame = pd.read_csv(path)
-    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
-    if missing:
-        expected = ", ".join(REQUIRED_COLUMNS)
-        raise ValueError(f"{path}: missing column(s) {', '.join(missing)}; expected {expected}")
-    for column in ("offered", "aht_seconds", "patience_seconds"):
-        values = pd.to_numeric(frame[column], errors="coerce")
-        bad = values.isna() | (values < 0) | ((values == 0) & (column != "offered"))
-        if bad.any():
-            row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise ValueError(
-                f"{path}: row {row + 2} has {column}={frame[column].iloc[row]}; "
-                f"{column} must be a number {'>= 0' if column == 'offered' else '> 0'}"
-            )
-        frame[column] = values
-    return frame
+SAMPLE_WORKLOAD = sample_workload_path()
 
 
-def staffing_table(
-    workload: pd.DataFrame,
+def staff_workload(
+    path: Path | str | None = None,
     *,
-    interval_seconds: float = 1800.0,
-    target_seconds: float = 20.0,
-    service_level_goal: float = 0.8,
-    shrinkage: float = 0.3,
-) -> pd.DataFrame:
-    """Required agents per interval by Erlang C and Erlang A, with rostered heads."""
-    arrival_rate = workload["offered"].to_numpy(float) / interval_seconds
-    aht = workload["aht_seconds"].to_numpy(float)
-    patience = workload["patience_seconds"].to_numpy(float)
-    traffic = arrival_rate * aht
-    n_c = required_agents(traffic, aht, target_seconds, service_level_goal)
-    n_a = required_agents(
-        traffic, aht, target_seconds, service_level_goal, model="erlang_a", patience=patience
+    options: StaffingOptions | None = None,
+    goal: str | None = None,
+    goal_for: Mapping[str, str] | None = None,
+    interval_minutes: int | None = None,
+) -> tuple[pd.DataFrame, CapacityPlan]:
+    """The staffing table and the capacity plan of a workload file."""
+    options = options or StaffingOptions()
+    week, file_goals, concurrency = read_workload(
+        path or SAMPLE_WORKLOAD, interval_minutes=interval_minutes
     )
-    model_a = erlang_a(n_a, arrival_rate, aht, patience)
-    table: pd.DataFrame = pd.DataFrame(
+    goals = resolve_goals(
+        week, org=file_goals, overrides=GoalOverrides.from_parameters(goal, goal_for)
+    )
+    plan = required_staffing(week, goals, options, concurrency=concurrency)
+    return plan, build_capacity_plan(plan, options)
+
+
+def render(plan: pd.DataFrame, capacity: CapacityPlan) -> str:
+    """The table a planner reads: per interval, then the peak per queue."""
+    options = capacity.options
+    chosen = plan[options.model].to_numpy()
+    predicted = predicted_service(plan, chosen)
+    minutes = plan["slot_minute"].astype(int)
+    table = pd.DataFrame(
         {
-            "queue": workload["queue"],
-            "interval": workload["interval_start"],
-            "offered": workload["offered"],
-            "traffic_erlangs": traffic.round(2),
-            "agents_erlang_c": n_c,
-            "sl_erlang_c": service_level(n_c, traffic, aht, target_seconds).round(3),
-            "agents_erlang_a": n_a,
-            "sl_erlang_a": model_a.service_level(target_seconds).round(3),
-            "abandon_erlang_a": np.asarray(model_a.p_abandon).round(3),
-            "rostered": scheduled_agents(n_a, shrinkage),
+            "queue": plan["queue_name"],
+            "media": plan["media_type"],
+            "day": plan["weekday"].map(dict(enumerate(WEEKDAY_NAMES))),
+            "interval": [f"{m // 60:02d}:{m % 60:02d}" for m in minutes],
+            "offered": (plan["arrival_rate"] * plan["interval_seconds"]).round(1),
+            "erlangs": plan["traffic_erlangs"].round(2),
+            "erlang_c": plan["erlang_c"],
+            "erlang_a": plan["erlang_a"],
+            "rostered": scheduled_agents(chosen, options.shrinkage),
+            "service_level": (predicted["service_level"] * 100).round(1),
+            "asa_s": predicted["asa_seconds"].round(1),
+            "abandon_%": (predicted["abandon_rate"] * 100).round(1),
         }
     )
-    return table
-
-
-def render(workload_path: Path | None = None) -> str:
-    workload = load_workload(workload_path or SAMPLE_WORKLOAD)
-    table = staffing_table(workload)
-    summary = table.groupby("queue", sort=False)[
-        ["offered", "agents_erlang_c", "agents_erlang_a", "rostered"]
-    ].agg({"offered": "sum", "agents_erlang_c": "max", "agents_erlang_a": "max", "rostered": "max"})
+    goals = [
+        f"  {q.queue_name} / {q.media_type}: {q.goal} ({q.goal.source}), peak "
+        f"{q.peak_required_agents} on queue, {q.peak_rostered_agents} rostered"
+        for q in capacity.queues
+    ]
     lines = [
-        "Staffing for 80% of calls answered in 20 s, 30% shrinkage",
+        f"Staffing by {options.model} ({options.describe()}), "
+        f"{capacity.interval_seconds // 60}-minute intervals",
+        "Goals and peaks:",
+        *goals,
+        *(f"Note: {note}" for note in model_notes(plan)),
         "",
         table.to_string(index=False),
-        "",
-        "Peak requirement per queue:",
-        summary.to_string(),
     ]
+    if np.isinf(plan["patience_seconds"]).all():
+        lines.append("\nNo patience given: Erlang A equals Erlang C (nobody abandons).")
     return "\n".join(lines)

@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 from routingkit.capacity import required_agents
-from routingkit.staffing_table import SAMPLE_WORKLOAD, load_workload, staffing_table
+from routingkit.policy import CapacityPlan, predicted_service, read_workload
+from routingkit.staffing_table import SAMPLE_WORKLOAD, staff_workload
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -23,24 +24,36 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 def test_staffing_prints_a_table_for_the_sample_day() -> None:
     result = _run("staffing")
     assert result.returncode == 0, result.stderr
-    assert "agents_erlang_c" in result.stdout
-    assert "Peak requirement per queue" in result.stdout
-    for queue in load_workload(SAMPLE_WORKLOAD)["queue"].unique():
-        assert queue in result.stdout
+    assert "erlang_c" in result.stdout and "rostered" in result.stdout
+    assert "no abandon cap, no occupancy cap" in result.stdout  # the defaults, visible
+    week, _, _ = read_workload(SAMPLE_WORKLOAD)
+    for queue in week["queue_name"].unique():
+        assert f"{queue} / " in result.stdout
+        assert "80% in 20 s (default)" in result.stdout
 
 
-def test_staffing_table_meets_the_goal_it_states() -> None:
-    workload = load_workload(SAMPLE_WORKLOAD)
-    table = staffing_table(workload)
-    assert (table["sl_erlang_c"] >= 0.8 - 5e-4).all()  # rounded to 3 places in the table
-    assert (table["sl_erlang_a"] >= 0.8 - 5e-4).all()
-    assert (table["rostered"] >= table["agents_erlang_a"]).all()
-    busiest = workload["offered"].idxmax()
-    row = workload.loc[busiest]
-    traffic = row["offered"] / 1800 * row["aht_seconds"]
-    assert table.loc[busiest, "agents_erlang_c"] == required_agents(
-        traffic, row["aht_seconds"], 20, 0.8
+def test_staffing_meets_the_goal_it_states() -> None:
+    plan, capacity = staff_workload()
+    predicted = predicted_service(plan, plan["erlang_a"])
+    busy = plan["arrival_rate"] > 0
+    assert (predicted.loc[busy, "service_level"] >= plan.loc[busy, "goal_service_level"]).all()
+    busiest = plan["arrival_rate"].idxmax()
+    row = plan.loc[busiest]
+    assert row["erlang_c"] == required_agents(
+        row["arrival_rate"] * row["aht_seconds"], row["aht_seconds"], 20, 0.8
     )
+    assert capacity.interval_seconds == 1800
+
+
+def test_staffing_writes_the_capacity_plan(tmp_path: Path) -> None:
+    result = _run(
+        "staffing", "--goal-for", "Support - Voice", "90% in 15s", "--output-dir", str(tmp_path)
+    )
+    assert result.returncode == 0, result.stderr
+    plan = CapacityPlan.load(tmp_path)
+    support = next(q for q in plan.queues if q.queue_name == "Support - Voice")
+    assert str(support.goal) == "90% in 15 s" and support.goal.source == "override"
+    assert plan.org is None  # a workload file names no org: this plan cannot be deployed as is
 
 
 def test_staffing_names_the_bad_row(tmp_path: Path) -> None:
@@ -52,7 +65,7 @@ def test_staffing_names_the_bad_row(tmp_path: Path) -> None:
     )
     result = _run("staffing", "--workload", str(bad))
     assert result.returncode == 2
-    assert "row 3 has aht_seconds=-5" in result.stderr
+    assert "line 3: aht_seconds is -5" in result.stderr
 
 
 def test_staffing_names_a_missing_column(tmp_path: Path) -> None:
@@ -60,7 +73,21 @@ def test_staffing_names_a_missing_column(tmp_path: Path) -> None:
     bad.write_text("queue,interval_start,offered\nQ,08:00,10\n")
     result = _run("staffing", "--workload", str(bad))
     assert result.returncode == 2
-    assert "missing column(s) aht_seconds, patience_seconds" in result.stderr
+    assert "missing column(s) aht_seconds" in result.stderr
+
+
+def test_staffing_refuses_a_header_only_file(tmp_path: Path) -> None:
+    empty = tmp_path / "workload.csv"
+    empty.write_text("queue,interval_start,offered,aht_seconds\n")
+    result = _run("staffing", "--workload", str(empty))
+    assert result.returncode == 2
+    assert "no rows" in result.stderr and "Empty DataFrame" not in result.stdout
+
+
+def test_staffing_names_a_bad_option() -> None:
+    result = _run("staffing", "--max-occupancy", "1.5")
+    assert result.returncode == 2
+    assert "--max-occupancy" in result.stderr
 
 
 def test_lab_serves_jupyterlab_on_the_notebooks(tmp_path: Path) -> None:

@@ -124,8 +124,16 @@ def styled_estimates(estimates: pd.DataFrame) -> Styler:
 
 
 def styled_requirements(table: pd.DataFrame) -> Styler:
-    numeric = table.select_dtypes("number").columns
-    styled: Styler = table.style.hide(axis="index").format({c: "{:,.0f}" for c in numeric})
+    """Agents and agent-hours per queue: names first, ids left out, goals as percentages."""
+    first = [c for c in ("queue_name", "media_type", "scenario") if c in table.columns]
+    rest = [c for c in table.columns if c not in first and c != "queue_id"]
+    shown = table[first + rest]
+    formats: dict[str, Any] = {c: "{:,.0f}" for c in shown.select_dtypes("number").columns}
+    if "goal_service_level" in shown.columns:
+        formats["goal_service_level"] = "{:.0%}"
+    if "target_seconds" in shown.columns:
+        formats["target_seconds"] = "{:,.0f} s"
+    styled: Styler = shown.style.hide(axis="index").format(formats)
     return styled
 
 
@@ -162,17 +170,55 @@ def history_figures(summary: pd.DataFrame, estimates: pd.DataFrame) -> dict[str,
     }
 
 
-def staffing_figures(plan: pd.DataFrame, capacities: pd.DataFrame) -> dict[str, Any]:
-    peaks = capacities.groupby("queue_name", observed=True)["required_agents"].max()
-    models = [c for c in ("erlang_c", "erlang_a", "simulation", "staffed") if c in plan.columns]
-    seconds = plan.get("interval_seconds", 1800.0)
+def staffing_figures(capacity: pd.DataFrame, requirements: pd.DataFrame) -> dict[str, Any]:
+    """Key figures of the staffing report: per queue the goal and peaks, and agent-hours.
+
+    ``capacity``: ``CapacityPlan.to_frame()``; ``requirements``: the staffing table with one
+    column per model.
+    """
+    label = capacity["queue_name"] + " / " + capacity["media_type"]
+    per_queue = capacity.assign(label=label).groupby("label", sort=True)
+    models = [
+        c for c in ("erlang_c", "erlang_a", "simulation", "staffed") if c in requirements.columns
+    ]
+    seconds = requirements["interval_seconds"]
     return {
-        "queues": int(capacities["queue_name"].nunique()),
-        "peak_required_agents": {str(k): int(v) for k, v in peaks.items()},
+        "queues": int(label.nunique()),
+        "goals": {
+            str(k): f"{g['goal_service_level'].iloc[0]:.0%} in {g['target_seconds'].iloc[0]:g} s "
+            f"({g['goal_source'].iloc[0]})"
+            for k, g in per_queue
+        },
+        "peak_required_agents": {
+            str(k): int(v) for k, v in per_queue["required_agents"].max().items()
+        },
+        "peak_rostered_agents": {
+            str(k): int(v) for k, v in per_queue["rostered_agents"].max().items()
+        },
         "agent_hours_per_week": {
-            m: round(float((plan[m] * seconds).sum()) / 3600.0, 1) for m in models
+            m: round(float((requirements[m] * seconds).sum()) / 3600.0, 1) for m in models
         },
     }
+
+
+def styled_goals(goals: pd.DataFrame) -> Styler:
+    """The goal of each queue and where it came from."""
+    shown = goals[["queue_name", "media_type", "goal_service_level", "target_seconds",
+                   "goal_source", "goal_note"]]  # fmt: skip
+    styled: Styler = shown.style.hide(axis="index").format(
+        {"goal_service_level": "{:.0%}", "target_seconds": "{:g} s"}
+    )
+    return styled
+
+
+def styled_coverage(coverage: pd.DataFrame) -> Styler:
+    """The history window actually used per queue (covered days of those requested)."""
+    shown = coverage[["queue_name", "media_type", "requested_start", "covered_start",
+                      "covered_days", "requested_days", "missing_weekdays"]]  # fmt: skip
+    styled: Styler = shown.style.hide(axis="index").format(
+        {"requested_start": "{:%Y-%m-%d}", "covered_start": "{:%Y-%m-%d}"}, na_rep="none"
+    )
+    return styled
 
 
 def busiest_queue(summary: pd.DataFrame) -> str:

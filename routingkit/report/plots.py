@@ -16,20 +16,36 @@ from matplotlib.figure import Figure
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
+def _covered(history: pd.DataFrame) -> pd.DataFrame:
+    """Only the intervals the org has data for (all, for a table without coverage)."""
+    if "covered" not in history.columns:
+        return history
+    covered: pd.DataFrame = history[history["covered"].to_numpy(dtype=bool)]
+    return covered
+
+
 def volume_heatmap(history: pd.DataFrame, *, title: str = "Offered per interval") -> Figure:
-    """Mean offered per interval by weekday (rows) and time of day (columns)."""
+    """Mean offered per interval by weekday (rows) and time of day (columns).
+
+    Each queue's mean over its own covered days, summed over queues: days before a queue's
+    data begins are unknown, not quiet, and never pull the mean down.
+    """
+    history = _covered(history)
     frame = history.assign(
-        weekday=history["interval_start"].dt.weekday,
+        weekday=history["interval_start"].dt.day_of_week,
         minute=history["interval_start"].dt.hour * 60 + history["interval_start"].dt.minute,
     )
-    per_slot = (
-        frame.groupby(["interval_start", "weekday", "minute"], observed=True)["offered"]
-        .sum()
+    per_queue = (
+        frame.groupby(["queue_id", "media_type", "weekday", "minute"], observed=True)["offered"]
+        .mean()
         .reset_index()
     )
-    grid = per_slot.pivot_table(
-        index="weekday", columns="minute", values="offered", aggfunc="mean"
-    ).reindex(range(7))
+    per_slot = per_queue.groupby(["weekday", "minute"], observed=True)["offered"].sum()
+    grid = (
+        per_slot.reset_index()
+        .pivot_table(index="weekday", columns="minute", values="offered", aggfunc="sum")
+        .reindex(range(7))
+    )
     fig, ax = plt.subplots(figsize=(11, 3.6))
     image = ax.imshow(
         grid.to_numpy(dtype=float), aspect="auto", cmap="viridis", interpolation="nearest"
@@ -46,7 +62,8 @@ def volume_heatmap(history: pd.DataFrame, *, title: str = "Offered per interval"
 
 
 def daily_volume_and_aht(history: pd.DataFrame) -> Figure:
-    """Offered per day and AHT per day, one line per queue."""
+    """Offered per day and AHT per day, one line per queue (covered days only)."""
+    history = _covered(history)
     day = history["interval_start"].dt.floor("D")
     daily = (
         history.assign(day=day, handle_total=history["aht_seconds"].fillna(0) * history["handled"])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import (
     DEFAULT_CLIENT_ID,
@@ -19,6 +19,9 @@ from .config import (
     default_db_path,
 )
 from .server import SandboxServer, running_sandbox
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def ground_truth(db_path: Path | str | None = None) -> dict[str, Any]:
@@ -37,6 +40,41 @@ def ground_truth(db_path: Path | str | None = None) -> dict[str, Any]:
         store.close()
 
 
+def staffing_truth(db_path: Path | str | None = None) -> pd.DataFrame:
+    """Agents on queue per queue, weekday and 15-minute slot, as the history was simulated.
+
+    The sandbox's answer to "how many agents were actually staffed", in the staffed-agents
+    table format of ``routingkit.policy.staffed`` (``queue_id``, ``weekday``,
+    ``slot_minute``, ``interval_seconds``, ``agents``). Only the sandbox knows this; a caller
+    that wants it asks for it here, explicitly.
+    """
+    import numpy as np
+    import pandas as pd
+
+    truth = ground_truth(db_path)
+    slot_seconds = int(truth.get("slot_seconds", 900))
+    frames = []
+    for queue in truth.get("queues", []):
+        staffing = np.asarray(queue["staffing"], dtype=float)  # weekday x slot
+        weekday, slot = np.indices(staffing.shape)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "queue_id": queue["queue_id"],
+                    "weekday": weekday.ravel(),
+                    "slot_minute": slot.ravel() * slot_seconds // 60,
+                    "interval_seconds": slot_seconds,
+                    "agents": staffing.ravel(),
+                }
+            )
+        )
+    columns = ["queue_id", "weekday", "slot_minute", "interval_seconds", "agents"]
+    result: pd.DataFrame = (
+        pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    )
+    return result
+
+
 __all__ = [
     "DEFAULT_CLIENT_ID",
     "DEFAULT_CLIENT_SECRET",
@@ -45,4 +83,5 @@ __all__ = [
     "SandboxServer",
     "ground_truth",
     "running_sandbox",
+    "staffing_truth",
 ]

@@ -66,12 +66,16 @@ def arrival_rate(
     all days; None: one rate over the whole range. Slots are the table's intervals, keyed by
     ``slot_minute`` (minutes after local midnight in the table's time zone; 0 for P1D).
 
-    The rate of a slot is its total ``offered`` divided by (number of calendar days of that
-    weekday between the table's first and last date) × (slot length in seconds): every day in
-    the range counts, and an interval missing from the table counts as zero arrivals. Without a
-    profile it is total offered over the seconds from the first interval's start to the last
-    one's end. On DST days the clock slot repeated (autumn) adds its arrivals to the one slot
-    and the slot skipped (spring) has none; contact centres are usually closed then.
+    With a ``covered`` column (every ``fetch_history`` table has one), only covered intervals
+    count, and the rate of a slot is its offered total over its covered intervals' seconds:
+    an interval the org has no data for is unknown, not zero (see ``workload.coverage``).
+    Without one, the rate of a slot is its total ``offered`` divided by (number of calendar
+    days of that weekday between the table's first and last date) × (slot length in seconds):
+    every day in the range counts, and an interval missing from the table counts as zero
+    arrivals. Without a profile it is total offered over the seconds from the first interval's
+    start to the last one's end (the covered seconds, with ``covered``). On DST days the clock
+    slot repeated (autumn) adds its arrivals to the one slot and the slot skipped (spring) has
+    none; contact centres are usually closed then.
 
     Columns: the ``by`` columns, [``weekday``], [``slot_minute``], ``arrival_rate`` (per
     second), ``offered`` and ``days`` (``seconds`` without a profile).
@@ -79,6 +83,8 @@ def arrival_rate(
     if profile not in ("weekday_slot", "slot", None):
         raise ValueError(f"profile {profile!r} is not one of 'weekday_slot', 'slot', None")
     keys = _keys(frame, by, ("interval_start", "interval_seconds", "offered"))
+    if "covered" in frame.columns:
+        return _covered_rate(frame[frame["covered"].to_numpy(dtype=bool)], keys, profile)
     starts = pd.DatetimeIndex(frame["interval_start"])
     if profile is None:
         sums = _sums(frame, keys, ["offered"])
@@ -109,6 +115,64 @@ def arrival_rate(
     slot_seconds = float(frame["interval_seconds"].mode().iloc[0])
     sums["arrival_rate"] = _divide(sums["offered"], sums["days"] * slot_seconds)
     return _select(sums, columns)
+
+
+def _covered_rate(frame: pd.DataFrame, keys: list[str], profile: Profile | None) -> pd.DataFrame:
+    """``arrival_rate`` over covered intervals only.
+
+    Coverage belongs to a queue and media type, so rates are taken per queue and media type
+    first (offered / covered seconds) and summed up to the ``keys``; ``days`` (``seconds``) is
+    the most any of them covered.
+    """
+    unit = [c for c in ("queue_id", "media_type") if c in frame.columns and c not in keys]
+    if (
+        "queue_id" not in frame.columns
+        and "queue_name" in frame.columns
+        and "queue_name" not in keys
+    ):
+        unit.insert(0, "queue_name")
+    starts = pd.DatetimeIndex(frame["interval_start"])
+    work = frame[[*keys, *unit, "offered", "interval_seconds"]]
+    if profile is None:
+        sums = _sums(work, [*keys, *unit], ["offered", "interval_seconds"])
+        sums["seconds"] = sums["interval_seconds"].astype(float)
+        sums["arrival_rate"] = _divide(sums["offered"], sums["seconds"])
+        if unit:
+            sums = _sums_max(sums, keys, "seconds")
+        return _select(sums, [*keys, "arrival_rate", "offered", "seconds"])
+    slot_keys = ["weekday", "slot_minute"] if profile == "weekday_slot" else ["slot_minute"]
+    work = work.assign(
+        weekday=starts.day_of_week,
+        slot_minute=starts.hour * 60 + starts.minute,
+        date=starts.normalize(),
+    )
+    groups = work.groupby([*keys, *unit, *slot_keys], sort=True, dropna=False, observed=True)
+    sums = groups.agg(offered=("offered", "sum"), days=("date", "nunique")).reset_index()
+    # As without coverage: the slot length is the table's granularity, and an autumn DST day
+    # adds its repeated slot's arrivals to the one slot of that day.
+    slot_seconds = float(frame["interval_seconds"].mode().iloc[0]) if len(frame) else 1.0
+    sums["arrival_rate"] = _divide(sums["offered"], sums["days"] * slot_seconds)
+    if unit:
+        sums = _sums_max(sums, [*keys, *slot_keys], "days")
+    sums["days"] = sums["days"].astype(np.int64)
+    return _select(sums, [*keys, *slot_keys, "arrival_rate", "offered", "days"])
+
+
+def _sums_max(frame: pd.DataFrame, keys: list[str], span: str) -> pd.DataFrame:
+    """Rates and offered summed over the finer groups, ``span`` their maximum."""
+    if not keys:
+        out: pd.DataFrame = pd.DataFrame(
+            {
+                "arrival_rate": [frame["arrival_rate"].sum()],
+                "offered": [frame["offered"].sum()],
+                span: [frame[span].max()],
+            }
+        )
+        return out
+    grouped: pd.DataFrame = frame.groupby(
+        keys, sort=True, dropna=False, observed=True, as_index=False
+    ).agg(arrival_rate=("arrival_rate", "sum"), offered=("offered", "sum"), **{span: (span, "max")})
+    return grouped
 
 
 def aht(

@@ -2,7 +2,8 @@
 
 Every (queue, media type) pair appears for every interval of the range, so that time series
 are regular: an interval the API did not report (nothing entered the queue) is a row with
-``offered`` 0, zero counts and totals, and NaN means. Milliseconds become seconds here, once.
+``offered`` 0, zero counts and totals, and NaN means; ``covered`` tells quiet (True) from
+unknown (False, before the queue's first day with data). Milliseconds become seconds here, once.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from .coverage import mark_coverage
 from .selection import QueueRef
 from .stats import FLOAT_COLUMNS, INT_COLUMNS, NAN_COLUMNS
 
@@ -54,6 +56,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("answer_seconds_total", "tAnswered sum (queue wait + alert, answered only)"),
     ("wait_seconds_total", "tWait sum: time queued, answered and abandoned alike"),
     ("abandon_wait_seconds_total", "tAbandon sum: time queued before hanging up"),
+    ("covered", "the org has data for this interval (see workload.coverage); False: unknown"),
 )
 COLUMN_NAMES = tuple(name for name, _ in COLUMNS)
 STRING_DTYPE: Final = "str"  # pandas 3's string dtype (object on pandas 2)
@@ -183,5 +186,6 @@ def build_table(
         "asa_seconds": _ratio(totals["answer"], raw_counts["tAnswered_count"]),
         **{f"{name}_seconds_total": values for name, values in totals.items()},
     }
-    table: pd.DataFrame = pd.DataFrame(columns, columns=list(COLUMN_NAMES))
-    return table
+    table: pd.DataFrame = mark_coverage(pd.DataFrame(columns))
+    result: pd.DataFrame = table[list(COLUMN_NAMES)]
+    return result

@@ -1,8 +1,10 @@
 """A typical week from history: what the staffing models take as input.
 
 One row per queue, media type, weekday and time-of-day slot (in the history's time zone) with
-the mean arrival rate over the weeks observed, the AHT of that slot (the queue's overall AHT
-where the slot handled too few to trust), the queue's patience and its service-level target.
+the mean arrival rate over the covered days (see ``workload.coverage``: a day the org has no
+data for is unknown, not quiet), the AHT of that slot (the queue's overall AHT where the slot
+handled too few to trust), the queue's patience and its service-level target as analytics
+reported it.
 """
 
 from __future__ import annotations
@@ -10,16 +12,26 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .coverage import check_coverage, mark_coverage
 from .estimators import aht, arrival_rate, patience
 
-KEYS = ["queue_name", "media_type"]
+KEYS = ["queue_id", "queue_name", "media_type"]
 MIN_HANDLED_PER_SLOT = 20  # below this, a slot's own AHT is too noisy: use the queue's
 
 
-def typical_week(history: pd.DataFrame) -> pd.DataFrame:
-    """Rates per weekday × slot, slot AHT, queue patience (``inf``: nobody abandons)."""
+def typical_week(history: pd.DataFrame, *, min_days_per_weekday: int = 1) -> pd.DataFrame:
+    """Rates per weekday × slot, slot AHT, queue patience (``inf``: nobody abandons).
+
+    Only covered intervals count. A queue with fewer than ``min_days_per_weekday`` covered days
+    of some weekday is refused (``InsufficientHistoryError`` names it and says what to do); a
+    queue whose data starts after the range does gets a ``HistoryCoverageWarning``.
+    """
     if history.empty:
         raise ValueError("the history is empty; fetch a range with traffic first")
+    if "covered" not in history.columns:
+        history = mark_coverage(history)
+    check_coverage(history, min_days_per_weekday=min_days_per_weekday)
+    history = history[history["covered"].to_numpy(dtype=bool)]
     seconds = history["interval_seconds"].unique()
     if len(seconds) != 1 or int(seconds[0]) >= 86_400:
         raise ValueError(
@@ -27,10 +39,10 @@ def typical_week(history: pd.DataFrame) -> pd.DataFrame:
             f"the history has interval lengths {sorted(int(s) for s in seconds)} s"
         )
     interval_seconds = int(seconds[0])
-    rates = arrival_rate(history, profile="weekday_slot")
+    rates = arrival_rate(history, by=KEYS, profile="weekday_slot")
     start = history["interval_start"]
     slots = history.assign(
-        weekday=start.dt.weekday, slot_minute=start.dt.hour * 60 + start.dt.minute
+        weekday=start.dt.day_of_week, slot_minute=start.dt.hour * 60 + start.dt.minute
     )
     per_slot = (
         slots.groupby([*KEYS, "weekday", "slot_minute"], observed=True)[
@@ -39,7 +51,7 @@ def typical_week(history: pd.DataFrame) -> pd.DataFrame:
         .sum()
         .reset_index()
     )
-    overall = aht(history).rename(
+    overall = aht(history, by=KEYS).rename(
         columns={"aht_seconds": "queue_aht_seconds", "handled": "queue_handled"}
     )
     week = rates.merge(per_slot, on=[*KEYS, "weekday", "slot_minute"], how="left")
@@ -49,18 +61,17 @@ def typical_week(history: pd.DataFrame) -> pd.DataFrame:
     week["aht_seconds"] = np.where(
         handled >= MIN_HANDLED_PER_SLOT, slot_aht, week["queue_aht_seconds"].to_numpy()
     )
-    waits = patience(history)[[*KEYS, "patience_seconds"]]
+    waits = patience(history, by=KEYS)[[*KEYS, "patience_seconds"]]
     week = week.merge(waits, on=KEYS, how="left")
-    ids = (
+    targets = (
         history.groupby(KEYS, observed=True)
-        .agg(queue_id=("queue_id", "first"), service_level_target=("service_level_target", "max"))
+        .agg(service_level_target=("service_level_target", "max"))
         .reset_index()
     )
-    week = week.merge(ids, on=KEYS, how="left")
+    week = week.merge(targets, on=KEYS, how="left")
     week["slot"] = week["slot_minute"] // (interval_seconds // 60)
     week["interval_seconds"] = interval_seconds
     columns = [
-        "queue_id",
         *KEYS,
         "weekday",
         "slot",
@@ -72,6 +83,8 @@ def typical_week(history: pd.DataFrame) -> pd.DataFrame:
         "service_level_target",
     ]
     result: pd.DataFrame = (
-        week[columns].sort_values([*KEYS, "weekday", "slot"]).reset_index(drop=True)
+        week[columns]
+        .sort_values(["queue_name", "media_type", "queue_id", "weekday", "slot"])
+        .reset_index(drop=True)
     )
     return result
