@@ -16,7 +16,7 @@ import pandas as pd
 from routingkit.genesys import GenesysClient
 
 from .aggregates import aggregate_query, analytics_limits, post_aggregates, run_tasks, show_progress
-from .cache import ChunkCache, cache_key, settled
+from .cache import ANALYTICS_LAG, ChunkCache, ExpectedRows, cache_key, check_lag, misfit, settled
 from .intervals import (
     UTC,
     Chunk,
@@ -61,6 +61,7 @@ def fetch_history(
     time_zone: str = "UTC",
     cache_dir: Path | str | None = None,
     use_cache: bool = True,
+    cache_lag: dt.timedelta = ANALYTICS_LAG,
     progress: bool | None = None,
     max_workers: int = 4,
 ) -> pd.DataFrame:
@@ -77,10 +78,14 @@ def fetch_history(
     ``analytics.aggregates.query.max.interval.days`` limit (and queue batches within its filter
     predicate limit); chunks run on up to ``max_workers`` threads. A progress bar shows when
     ``progress`` is True, or when it is None and a terminal or notebook is watching. Settled
-    chunks (ended before today in ``time_zone`` and at least two hours ago) are cached as
+    chunks (ended before today in ``time_zone`` and at least ``cache_lag`` ago) are cached as
     Parquet files under ``cache_dir`` (default ``$XDG_CACHE_HOME/routingkit/history`` or
-    ``~/.cache/routingkit/history``); ``use_cache=False`` neither reads nor writes it. The
-    result does not depend on the cache, the order chunks finish in, or retried failures.
+    ``~/.cache/routingkit/history``); ``use_cache=False`` neither reads nor writes it.
+    ``cache_lag`` is how long after a chunk's end its analytics may still change; the
+    platform's exact lag is unconfirmed, so the default (24 hours) is the safe reading. A
+    cached file is used only if its stored request key, checksum and rows match the query;
+    any other is ignored with a warning naming it, and fetched and rewritten. The result does
+    not depend on the cache, the order chunks finish in, or retried failures.
 
     Rows: every (queue, media type) pair with data in the range (plus every queue × requested
     media type when ``media_types`` is given) for every interval of the range that has started,
@@ -91,6 +96,7 @@ def fetch_history(
     """
     zone = parse_time_zone(time_zone)
     check_granularity(granularity)
+    check_lag(cache_lag, "cache_lag")
     start_utc = instant(start, zone, "start")
     end_utc = instant(end, zone, "end")
     check_range(start_utc, end_utc)
@@ -122,13 +128,19 @@ def fetch_history(
                 "metrics": list(HISTORY_METRICS),
             }
         )
-        keep = cache is not None and settled(unit.chunk.end, zone, now)
-        stored = cache.load(key) if keep and cache is not None else None
+        keep = cache is not None and settled(unit.chunk.end, zone, now, cache_lag)
+        expected = ExpectedRows(
+            bucket_edges(unit.chunk, granularity, zone)[:-1], unit.queue_ids, media
+        )
+        stored = cache.load(key, expected) if keep and cache is not None else None
         if stored is not None:
             found[index] = stored
             continue
         label = f"the aggregate query for {unit.chunk.interval} ({len(unit.queue_ids)} queues)"
-        tasks.append((label, _fetcher(client, unit, media, granularity, zone, cache, key, keep)))
+        store = cache if keep else None
+        tasks.append(
+            (label, _fetcher(client, unit, media, granularity, zone, store, key, expected))
+        )
         indices.append(index)
     log.debug("%d of %d chunks from the cache", len(found), len(units))
     fetched = run_tasks(
@@ -153,8 +165,10 @@ def _fetcher(
     zone: ZoneInfo,
     cache: ChunkCache | None,
     key: str,
-    keep: bool,
+    expected: ExpectedRows,
 ) -> Callable[[], pd.DataFrame]:
+    """A task fetching one unit, and storing its answer in ``cache`` unless that is None."""
+
     def fetch() -> pd.DataFrame:
         body = aggregate_query(
             unit.chunk,
@@ -165,8 +179,14 @@ def _fetcher(
             granularity=granularity,
         )
         stats = parse_results(post_aggregates(client, body))
-        if keep and cache is not None:
-            cache.save(key, stats)
+        if cache is not None:
+            # A file the next read would refuse is not worth writing; the table built from
+            # this answer still checks it (and reports a platform change) as usual.
+            problem = misfit(stats, expected)
+            if problem is None:
+                cache.save(key, stats)
+            else:
+                log.warning("not caching the answer for %s: %s", unit.chunk.interval, problem)
         return stats
 
     return fetch
