@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -79,6 +80,7 @@ def _build_parser() -> argparse.ArgumentParser:
     staffing.add_argument(
         "--output-dir", type=Path, default=None, help="write capacity_plan.json/.csv here"
     )
+    _add_policy_commands(commands)
     lab = commands.add_parser("lab", help="JupyterLab on the notebooks, with a sandbox org")
     lab.add_argument("--port", type=int, default=8888)
     sandbox = commands.add_parser("sandbox", help="the embedded Genesys Cloud org")
@@ -195,6 +197,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _sandbox(args)
     if args.command == "staffing":
         return _staffing(args)
+    if args.command in ("policy", "validate", "plan"):
+        from .policy_commands import run as run_policy
+
+        return run_policy(args)
     if args.command == "report":
         from .report import ReportError, run_report
 
@@ -219,6 +225,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "lab":
         return _lab(args.port)
     return 0
+
+
+def _add_policy_commands(commands: Any) -> None:
+    def org_options(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--sandbox",
+            action="store_true",
+            help="without GENESYSCLOUD_* credentials, use the local sandbox org (never implied)",
+        )
+
+    policy = commands.add_parser("policy", help="routing policy as code: export")
+    actions = policy.add_subparsers(dest="policy_command", required=True, metavar="ACTION")
+    export = actions.add_parser("export", help="the org's current configuration as a policy")
+    export.add_argument("--queue", action="append", default=[], metavar="NAME")
+    export.add_argument("-o", "--output", type=Path, default=None, help="YAML (or .json) file")
+    export.add_argument("--no-utilization", action="store_true", help="leave utilization out")
+    org_options(export)
+    validate = commands.add_parser("validate", help="check a policy offline and against the org")
+    validate.add_argument("policy", type=Path)
+    validate.add_argument("--offline", action="store_true", help="schema and limits only")
+    validate.add_argument("--capacities", type=Path, default=None, help="capacity_plan.json")
+    org_options(validate)
+    plan = commands.add_parser("plan", help="what a policy would change, and its effect")
+    plan.add_argument("policy", type=Path)
+    plan.add_argument("--capacities", type=Path, default=None, help="capacity_plan.json")
+    plan.add_argument("-o", "--output", type=Path, default=None, help="write the plan (JSON)")
+    plan.add_argument(
+        "--detailed-exitcode",
+        action="store_true",
+        help="exit 0 for no changes, 2 for changes planned, 1 for an error",
+    )
+    org_options(plan)
 
 
 def _staffing(args: argparse.Namespace) -> int:

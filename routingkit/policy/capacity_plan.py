@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from ..capacity import scheduled_agents
 from .goals import GOAL_COLUMNS, ServiceGoal, goals_by_key
 from .requirements import KEYS, StaffingOptions, predicted_service
+from .validation_errors import explain
 
 SCHEMA_VERSION = 1
 JSON_NAME = "capacity_plan.json"
@@ -235,7 +236,11 @@ class CapacityPlan(_Strict):
         try:
             return cls.model_validate(raw)
         except ValidationError as exc:
-            raise CapacityPlanError(_explain(exc, source, raw)) from None
+            message = explain(exc, source, raw, what="capacity plan")
+            raise CapacityPlanError(
+                f"{message}\nFix the field(s) named, or recompute the plan with the "
+                "staffing report."
+            ) from None
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -247,37 +252,6 @@ def _write_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-
-
-def _explain(exc: ValidationError, source: str, raw: Any) -> str:
-    lines = []
-    for error in exc.errors()[:10]:
-        location = ".".join(str(part) for part in error["loc"]) or "(top level)"
-        where = _queue_label(raw, error["loc"])
-        value = (
-            f" (found {error['input']!r})"
-            if "input" in error and error["type"] != "missing"
-            else ""
-        )
-        lines.append(f"{location}{where}: {error['msg']}{value}")
-    more = f"\n  ... and {exc.error_count() - 10} more" if exc.error_count() > 10 else ""
-    return (
-        f"{source} is not a valid capacity plan:\n  "
-        + "\n  ".join(lines)
-        + more
-        + "\nFix the field(s) named, or recompute the plan with the staffing report."
-    )
-
-
-def _queue_label(raw: Any, loc: tuple[int | str, ...]) -> str:
-    """`` [Support - Voice / voice]`` for a location inside ``queues[i]``."""
-    if len(loc) >= 2 and loc[0] == "queues" and isinstance(loc[1], int):
-        try:
-            queue = raw["queues"][loc[1]]
-            return f" [{queue.get('queue_name')} / {queue.get('media_type')}]"
-        except (KeyError, IndexError, TypeError, AttributeError):
-            return ""
-    return ""
 
 
 def _finite_or_none(value: float) -> float | None:

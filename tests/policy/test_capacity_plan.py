@@ -114,7 +114,7 @@ def test_a_bad_hand_edit_is_named_by_its_field_path_and_queue(
     with pytest.raises(CapacityPlanError) as caught:
         CapacityPlan.load(edited(plan, tmp_path, negative))
     message = str(caught.value)
-    assert "queues.1.intervals.3.required_agents [VIP - Voice / voice]" in message
+    assert "queues[1].intervals[3].required_agents [VIP - Voice / voice]" in message
     assert "greater than or equal to 0" in message and "found -2" in message
 
 
@@ -123,7 +123,7 @@ def test_rostered_below_required_is_refused(plan: CapacityPlan, tmp_path: Path) 
         raw["queues"][0]["intervals"][5]["rostered_agents"] = 0
         raw["queues"][0]["intervals"][5]["required_agents"] = 4
 
-    with pytest.raises(CapacityPlanError, match=r"queues\.0\.intervals\.5.*below required"):
+    with pytest.raises(CapacityPlanError, match=r"queues\[0\]\.intervals\[5\].*below required"):
         CapacityPlan.load(edited(plan, tmp_path, short))
 
 
@@ -131,7 +131,7 @@ def test_an_unknown_field_is_refused(plan: CapacityPlan, tmp_path: Path) -> None
     def typo(raw: dict) -> None:
         raw["queues"][0]["goal"]["servicelevel"] = 0.8
 
-    with pytest.raises(CapacityPlanError, match=r"queues\.0\.goal\.servicelevel"):
+    with pytest.raises(CapacityPlanError, match=r"queues\[0\]\.goal\.servicelevel"):
         CapacityPlan.load(edited(plan, tmp_path, typo))
 
 

@@ -1,0 +1,617 @@
+"""The deployment plan: what a policy would change in the org, and what that does to service.
+
+``build_plan`` reads the org once (a snapshot), compiles the policy on top of it, and records
+per queue the field-level diff of the full queue object (including what a full-replace PUT
+would clear), the members to add and remove, ring changes, the org utilization changes, and,
+with a capacity plan, the predicted service level, ASA, abandon rate and occupancy at the peak
+interval and over the week, before and after. A plan is immutable: its id is a hash of the org,
+the base it was computed from and the changes, so the id a reviewer saw is the plan applied.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import json
+import math
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from ..genesys import GenesysClient
+from ..genesys.models import Queue, Utilization
+from .capacity_plan import CapacityPlan, OrgRef
+from .compile import Finding, compile_queue, compile_utilization
+from .diff import FieldChange, diff, queue_json
+from .members import MemberChanges, plan_members
+from .requirements import predicted_service
+from .snapshot import OrgSnapshot, take_snapshot
+from .spec import Policy, QueuePolicy
+from .validation_errors import PolicyFileError, explain
+
+PLAN_SCHEMA_VERSION = 1
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class FindingModel(_Frozen):
+    path: str
+    message: str
+    severity: Literal["error", "warning"]
+
+
+class Change(_Frozen):
+    path: str
+    kind: Literal["added", "changed", "removed"]
+    before: Any = None
+    after: Any = None
+
+
+class ServiceFigures(_Frozen):
+    service_level: float
+    asa_seconds: float | None
+    abandon_rate: float
+    occupancy: float
+
+
+class Impact(_Frozen):
+    """Predicted service of one queue and media type, before and after the change."""
+
+    media_type: str
+    goal_before: str
+    goal_after: str
+    goal_service_level_after: float
+    members_before: int
+    members_after: int
+    peak_before: ServiceFigures
+    peak_after: ServiceFigures
+    week_before: ServiceFigures
+    week_after: ServiceFigures
+
+    @property
+    def misses_goal_after(self) -> bool:
+        return self.week_after.service_level < self.goal_service_level_after
+
+
+class QueuePlan(_Frozen):
+    queue_name: str
+    queue_id: str | None
+    action: Literal["create", "update", "unchanged"]
+    changes: list[Change] = []
+    base: dict[str, Any] | None = None  # the queue as read (full API JSON)
+    desired: dict[str, Any] | None = None  # the full object to write
+    base_members: list[dict[str, Any]] = []  # {id, ringNumber, memberBy}
+    members_add: list[str] = []
+    members_remove: list[str] = []
+    ring_changes: dict[str, int] = {}
+    members_wanted: int | None = None
+    members_eligible: int | None = None
+    impact: list[Impact] = []
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(
+            self.action != "unchanged"
+            or self.members_add
+            or self.members_remove
+            or self.ring_changes
+        )
+
+
+class UtilizationPlan(_Frozen):
+    changes: list[Change] = []
+    base: dict[str, Any]
+    desired: dict[str, Any]
+
+
+class Plan(_Frozen):
+    """An immutable deployment plan for one org (see the module docstring)."""
+
+    schema_version: Literal[1] = 1
+    id: str
+    created_at: dt.datetime
+    org: OrgRef
+    queues: list[QueuePlan]
+    utilization: UtilizationPlan | None = None
+    findings: list[FindingModel] = []
+    assumptions: list[str] = []
+    capacity_plan_created_at: dt.datetime | None = None
+
+    @property
+    def has_changes(self) -> bool:
+        return any(q.has_changes for q in self.queues) or bool(
+            self.utilization and self.utilization.changes
+        )
+
+    @property
+    def changed_queues(self) -> list[QueuePlan]:
+        return [q for q in self.queues if q.has_changes]
+
+    # -- rendering ---------------------------------------------------------------------
+    def summary(self) -> str:
+        queues = self.changed_queues
+        added = sum(len(q.members_add) for q in self.queues)
+        removed = sum(len(q.members_remove) for q in self.queues)
+        parts = [
+            f"Plan {self.id} for org {self.org.name or ''} ({self.org.id}): "
+            + (
+                f"{len(queues)} queue(s) to change, {added} member(s) to add, {removed} to remove"
+                if self.has_changes
+                else "no changes"
+            )
+        ]
+        if self.utilization and self.utilization.changes:
+            parts.append(f"org utilization: {len(self.utilization.changes)} field(s) change")
+        missing = [
+            f"{q.queue_name} / {i.media_type}" for q in self.queues for i in q.impact
+            if i.misses_goal_after
+        ]  # fmt: skip
+        if missing:
+            parts.append("still predicted to miss their goal: " + ", ".join(missing))
+        return "; ".join(parts)
+
+    def to_text(self) -> str:
+        lines = [self.summary(), ""]
+        for finding in self.findings:
+            lines.append(f"{finding.severity}: {finding.path}: {finding.message}")
+        for queue in self.queues:
+            if not queue.has_changes:
+                continue
+            lines.append(f"{queue.action} queue {queue.queue_name}")
+            lines.extend(
+                f"  {FieldChange(c.path, c.kind, c.before, c.after)}" for c in queue.changes
+            )
+            if queue.members_add or queue.members_remove:
+                lines.append(
+                    f"  members: +{len(queue.members_add)} -{len(queue.members_remove)} "
+                    f"(wanted {queue.members_wanted}, eligible {queue.members_eligible})"
+                )
+            if queue.ring_changes:
+                lines.append(f"  ring numbers: {len(queue.ring_changes)} member(s) move")
+            for impact in queue.impact:
+                lines.append(f"  {_impact_line(impact)}")
+        if self.utilization and self.utilization.changes:
+            lines.append("org utilization")
+            lines.extend(
+                f"  {FieldChange(c.path, c.kind, c.before, c.after)}"
+                for c in self.utilization.changes
+            )
+        if self.assumptions:
+            lines += ["", "Assumptions:", *(f"- {a}" for a in self.assumptions)]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        rows = []
+        for queue in self.queues:
+            for change in queue.changes:
+                rows.append(
+                    (queue.queue_name, change.path, change.kind, change.before, change.after)
+                )
+            if queue.members_add or queue.members_remove:
+                rows.append(
+                    (queue.queue_name, "members", "changed",
+                     f"{len(queue.base_members)} members",
+                     f"+{len(queue.members_add)} / -{len(queue.members_remove)}")
+                )  # fmt: skip
+        cells = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>"
+            for row in rows
+        )
+        impacts = "".join(
+            f"<li>{html.escape(q.queue_name)}: {html.escape(_impact_line(i))}</li>"
+            for q in self.queues
+            for i in q.impact
+        )
+        return (
+            f"<p><b>{html.escape(self.summary())}</b></p>"
+            + (
+                "<table><thead><tr><th>queue</th><th>field</th><th>change</th><th>before</th>"
+                f"<th>after</th></tr></thead><tbody>{cells}</tbody></table>"
+                if rows
+                else ""
+            )
+            + (f"<p>Predicted effect</p><ul>{impacts}</ul>" if impacts else "")
+        )
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    # -- files -------------------------------------------------------------------------
+    def save(self, path: Path | str) -> Path:
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(self.model_dump_json(indent=1), encoding="utf-8")
+        return target
+
+    @classmethod
+    def load(cls, path: Path | str) -> Plan:
+        source = Path(path)
+        try:
+            raw = json.loads(source.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise PolicyFileError(
+                f"{source} does not exist; make one with 'routingkit plan'"
+            ) from None
+        except json.JSONDecodeError as exc:
+            raise PolicyFileError(f"{source} is not JSON ({exc.msg}, line {exc.lineno})") from None
+        try:
+            plan = cls.model_validate(raw)
+        except ValidationError as exc:
+            raise PolicyFileError(explain(exc, str(source), raw, what="plan")) from None
+        if plan.id != plan_id(plan.org, plan.queues, plan.utilization):
+            raise PolicyFileError(
+                f"{source}: the plan's content does not match its id {plan.id}: it was edited "
+                "after it was made; make a new plan with 'routingkit plan'"
+            )
+        return plan
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else json.dumps(value)[:80]
+
+
+def _impact_line(impact: Impact) -> str:
+    def pct(x: float) -> str:
+        return f"{x:.1%}"
+
+    return (
+        f"{impact.media_type}: service level over the week {pct(impact.week_before.service_level)}"
+        f" -> {pct(impact.week_after.service_level)} (goal {impact.goal_after}); at the peak "
+        f"{pct(impact.peak_before.service_level)} -> {pct(impact.peak_after.service_level)}; "
+        f"abandoned {pct(impact.week_before.abandon_rate)} -> {pct(impact.week_after.abandon_rate)}"
+        f"; members {impact.members_before} -> {impact.members_after}"
+    )
+
+
+def plan_id(org: OrgRef, queues: list[QueuePlan], utilization: UtilizationPlan | None) -> str:
+    """A stable hash of the org, the base snapshot and the changes (not the time of planning)."""
+    content = {
+        "org": org.id,
+        "queues": [q.model_dump(mode="json", exclude={"impact"}) for q in queues],
+        "utilization": utilization.model_dump(mode="json") if utilization else None,
+    }
+    digest = hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode())
+    return digest.hexdigest()[:16]
+
+
+# -- building ----------------------------------------------------------------------------
+
+
+def _changes(before: dict[str, Any] | None, after: dict[str, Any]) -> list[Change]:
+    return [
+        Change(path=c.path, kind=c.kind, before=c.before, after=c.after)
+        for c in diff(before or {}, after)
+    ]
+
+
+def _fallback_targets(queue: Queue, snapshot: OrgSnapshot) -> set[str]:
+    """Queues (case-folded names) whose KPIs or agents this queue falls back on."""
+    targets: set[str] = set()
+    rules = queue.conditional_group_routing.rules if queue.conditional_group_routing else None
+    for rule in rules or []:
+        if rule.queue is not None:
+            name = rule.queue.name or snapshot.index.name_of("queues", rule.queue.id)
+            if name:
+                targets.add(name.casefold())
+    backup = (queue.direct_routing or {}).get("backupQueueId")
+    other = snapshot.index.name_of("queues", backup) if backup else None
+    if other:
+        targets.add(other.casefold())
+    return targets
+
+
+def _fallback_cycles(
+    policy: Policy, snapshot: OrgSnapshot, desired: dict[str, Queue]
+) -> list[Finding]:
+    """Conditional-routing and backup-queue chains that come back to where they started."""
+    edges = {
+        key: _fallback_targets(queue, snapshot) for key, queue in snapshot.index.queues.items()
+    }
+    for name, queue in desired.items():
+        edges[name.casefold()] = _fallback_targets(queue, snapshot)
+    findings = []
+    for index, queue_policy in enumerate(policy.queues):
+        start = queue_policy.name.casefold()
+        stack: list[tuple[str, list[str]]] = [(start, [queue_policy.name])]
+        seen: set[str] = set()
+        cycle: list[str] | None = None
+        while stack and cycle is None:
+            node, trail = stack.pop()
+            for following in sorted(edges.get(node, set()) - {node}):
+                if following == start:
+                    cycle = [*trail, queue_policy.name]
+                    break
+                if following not in seen:
+                    seen.add(following)
+                    stack.append((following, [*trail, following]))
+        if cycle:
+            findings.append(
+                Finding(
+                    f"queues[{index}].routing",
+                    "the fallback chain comes back to this queue: "
+                    + " -> ".join(cycle)
+                    + "; break the cycle",
+                )
+            )
+    return findings
+
+
+def _members_wanted(
+    queue: QueuePolicy, queue_id: str | None, capacity: CapacityPlan | None, path: str,
+    findings: list[Finding],
+) -> int | None:  # fmt: skip
+    if queue.members is None:
+        return None
+    needed = None
+    if capacity is not None and queue_id is not None:
+        peaks = [q.peak_rostered_agents for q in capacity.queues if q.queue_id == queue_id]
+        needed = max(peaks) if peaks else None
+    if queue.members.wanted == "capacity_plan":
+        if needed is None:
+            findings.append(
+                Finding(
+                    f"{path}.members.wanted",
+                    "wanted is 'capacity_plan' but no capacity plan covering this queue was "
+                    "given; pass --capacities capacity_plan.json or give a number",
+                )
+            )
+            return None
+        return needed
+    wanted = int(queue.members.wanted)
+    if needed is not None and wanted < needed:
+        findings.append(
+            Finding(
+                f"{path}.members.wanted",
+                f"{wanted} members wanted, below the capacity plan's {needed} rostered agents "
+                "at the peak",
+                "warning",
+            )
+        )
+    return wanted
+
+
+def analyse(
+    client: GenesysClient,
+    policy: Policy,
+    *,
+    capacity: CapacityPlan | None = None,
+    snapshot: OrgSnapshot | None = None,
+) -> tuple[OrgSnapshot, list[Finding], list[QueuePlan], UtilizationPlan | None]:
+    """Online validation and the changes, from one read of the org."""
+    snap = snapshot or take_snapshot(client, [q.name for q in policy.queues])
+    findings: list[Finding] = []
+    desired: dict[str, Queue] = {}
+    plans: list[QueuePlan] = []
+    for index, queue_policy in enumerate(policy.queues):
+        path = f"queues[{index}]"
+        listed = snap.queue_by_name(queue_policy.name)
+        base = snap.queues.get(listed.id) if listed is not None and listed.id else None
+        compiled = compile_queue(queue_policy, base, snap.index, path=path, findings=findings)
+        desired[queue_policy.name] = compiled
+        before = queue_json(base) if base is not None else None
+        after = queue_json(compiled)
+        changes = _changes(before, after)
+        members = MemberChanges()
+        base_members = snap.members.get(base.id, []) if base is not None and base.id else []
+        wanted = _members_wanted(queue_policy, base.id if base else None, capacity, path, findings)
+        if queue_policy.members is not None and wanted is not None:
+            pool = queue_policy.members.pool
+            for j, skill in enumerate(pool.skills):
+                if skill.name.strip().casefold() not in snap.index.skills:
+                    findings.append(
+                        Finding(
+                            f"{path}.members.pool.skills[{j}].name",
+                            f"no skill named {skill.name!r}",
+                        )
+                    )
+            eligible = snap.pool_candidates(
+                client, [(s.name, s.min_proficiency) for s in pool.skills]
+            )
+            if pool.groups:
+                in_groups: set[str] = set()
+                for j, ref in enumerate(pool.groups):
+                    group = snap.index.groups.get(ref.name.strip().casefold())
+                    if group is None or not group.id:
+                        findings.append(
+                            Finding(
+                                f"{path}.members.pool.groups[{j}]", f"no group named {ref.name!r}"
+                            )
+                        )
+                        continue
+                    in_groups |= {u.id for u in client.people.group_members(group.id) if u.id}
+                eligible = (
+                    {u: s for u, s in eligible.items() if u in in_groups}
+                    if pool.skills
+                    else dict.fromkeys(sorted(in_groups), 0.0)
+                )
+            rings = (
+                len(compiled.bullseye.rings)
+                if compiled.bullseye and compiled.bullseye.rings
+                else None
+            )
+            members = plan_members(
+                queue_policy.members, base_members, eligible, wanted=wanted, rings=rings,
+                path=f"{path}.members", findings=findings,
+            )  # fmt: skip
+        action: Literal["create", "update", "unchanged"] = (
+            "create" if base is None else ("update" if changes else "unchanged")
+        )
+        plans.append(
+            QueuePlan(
+                queue_name=queue_policy.name,
+                queue_id=base.id if base is not None else None,
+                action=action,
+                changes=changes if base is not None else [],
+                base=base.to_api() if base is not None else None,
+                desired=compiled.to_api(),
+                base_members=[
+                    {"id": m.id, "ringNumber": m.ring_number, "memberBy": m.member_by}
+                    for m in base_members
+                ],
+                members_add=members.add,
+                members_remove=members.remove,
+                ring_changes=members.rings,
+                members_wanted=wanted,
+                members_eligible=members.eligible if queue_policy.members else None,
+            )
+        )
+    findings += _fallback_cycles(policy, snap, desired)
+    utilization = None
+    if policy.utilization is not None:
+        base_util = snap.utilization
+        wanted_util = compile_utilization(policy.utilization, base_util)
+        utilization = UtilizationPlan(
+            changes=_changes(_util_json(base_util), _util_json(wanted_util)),
+            base=base_util.to_api(),
+            desired=wanted_util.to_api(),
+        )
+    return snap, findings, plans, utilization
+
+
+def _util_json(utilization: Utilization) -> dict[str, Any]:
+    body = utilization.to_api()
+    body.pop("level", None)
+    return body
+
+
+def build_plan(
+    client: GenesysClient,
+    policy: Policy,
+    *,
+    capacity: CapacityPlan | None = None,
+    on_queue_fraction: float | None = None,
+) -> Plan:
+    """Plan ``policy`` against the org ``client`` is connected to (see the module docstring).
+
+    Refuses (``PolicyFileError`` listing them) when online validation finds errors; warnings
+    are kept in the plan. ``on_queue_fraction``: the share of members on queue at any time
+    (default: 1 - the capacity plan's shrinkage).
+    """
+    snap, findings, plans, utilization = analyse(client, policy, capacity=capacity)
+    errors = [f for f in findings if f.severity == "error"]
+    if errors:
+        raise PolicyFileError(
+            "the policy cannot be planned against this org:\n  "
+            + "\n  ".join(str(f) for f in errors)
+        )
+    if capacity is not None and capacity.org is not None and capacity.org.id != snap.org.id:
+        raise PolicyFileError(
+            f"the capacity plan was computed for org {capacity.org.id} ({capacity.org.name}), "
+            f"not for {snap.org.id} ({snap.org.name}); recompute it on this org"
+        )
+    assumptions: list[str] = []
+    if capacity is not None:
+        fraction = (
+            on_queue_fraction if on_queue_fraction is not None else 1 - capacity.options.shrinkage
+        )
+        assumptions += [
+            f"{fraction:.0%} of a queue's members are on queue at any time (1 - shrinkage)",
+            "agents on queue per interval: the capacity plan's requirement, capped by the "
+            "members on queue",
+            "workload: the capacity plan's typical week (its arrival rates, handle times and "
+            "patience); models: Erlang A where patience is known, else Erlang C",
+        ]
+        plans = [q.model_copy(update={"impact": _impact(q, capacity, fraction)}) for q in plans]
+    identity = plan_id(snap.org, plans, utilization)
+    return Plan(
+        id=identity,
+        created_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
+        org=snap.org,
+        queues=plans,
+        utilization=utilization,
+        findings=[
+            FindingModel(path=f.path, message=f.message, severity=f.severity) for f in findings
+        ],
+        assumptions=assumptions,
+        capacity_plan_created_at=capacity.created_at if capacity else None,
+    )
+
+
+def _service_level_goal(body: dict[str, Any] | None, media_key: str) -> tuple[float, float] | None:
+    level = (((body or {}).get("mediaSettings") or {}).get(media_key) or {}).get("serviceLevel")
+    if not level or level.get("percentage") is None or not level.get("durationMs"):
+        return None
+    return float(level["percentage"]), float(level["durationMs"]) / 1000.0
+
+
+def _impact(queue: QueuePlan, capacity: CapacityPlan, fraction: float) -> list[Impact]:
+    from ..genesys.models import queue_media_key
+    from .spec import goal_text
+
+    if queue.queue_id is None:
+        return []
+    members_before = len(queue.base_members)
+    members_after = members_before + len(queue.members_add) - len(queue.members_remove)
+    out = []
+    for planned in capacity.queues:
+        if planned.queue_id != queue.queue_id or not planned.intervals:
+            continue
+        key = queue_media_key(planned.media_type)
+        goal_plan = (planned.goal.service_level, planned.goal.target_seconds)
+        before_goal = _service_level_goal(queue.base, key) or goal_plan
+        after_goal = _service_level_goal(queue.desired, key) or before_goal
+        frame = pd.DataFrame([i.model_dump() for i in planned.intervals])
+        frame["concurrency"] = planned.concurrency
+        frame["patience_seconds"] = planned.patience_seconds or math.inf
+        frame["aht_seconds"] = frame["aht_seconds"].fillna(1.0)
+        required = frame["required_agents"].to_numpy(dtype=float)
+        figures = {}
+        for label, members, goal in (
+            ("before", members_before, before_goal),
+            ("after", members_after, after_goal),
+        ):
+            on_queue = math.floor(members * fraction + 1e-9)
+            agents = np.minimum(required, on_queue)
+            measured = predicted_service(frame.assign(target_seconds=goal[1]), agents)
+            figures[label] = _figures(frame, measured)
+        out.append(
+            Impact(
+                media_type=planned.media_type,
+                goal_before=goal_text(*before_goal),
+                goal_after=goal_text(*after_goal),
+                goal_service_level_after=after_goal[0],
+                members_before=members_before,
+                members_after=members_after,
+                peak_before=figures["before"][0],
+                peak_after=figures["after"][0],
+                week_before=figures["before"][1],
+                week_after=figures["after"][1],
+            )
+        )
+    return out
+
+
+def _figures(frame: pd.DataFrame, measured: pd.DataFrame) -> tuple[ServiceFigures, ServiceFigures]:
+    """At the peak interval (most arrivals) and over the week (weighted by arrivals)."""
+    rate = frame["arrival_rate"].to_numpy(dtype=float)
+    peak = int(np.argmax(rate))
+
+    def at(row: pd.Series) -> ServiceFigures:
+        asa = float(row["asa_seconds"])
+        return ServiceFigures(
+            service_level=float(row["service_level"]),
+            asa_seconds=asa if math.isfinite(asa) else None,
+            abandon_rate=float(row["abandon_rate"]),
+            occupancy=float(row["occupancy"]),
+        )
+
+    weights = rate / rate.sum() if rate.sum() > 0 else np.full(len(rate), 1 / len(rate))
+    asa = measured["asa_seconds"].to_numpy(dtype=float)
+    week = ServiceFigures(
+        service_level=float(np.dot(weights, measured["service_level"])),
+        asa_seconds=float(np.dot(weights, asa)) if np.isfinite(asa[weights > 0]).all() else None,
+        abandon_rate=float(np.dot(weights, measured["abandon_rate"])),
+        occupancy=float(np.dot(weights, measured["occupancy"])),
+    )
+    return at(measured.iloc[peak]), week
+
+
+__all__ = ["Plan", "QueuePlan", "analyse", "build_plan", "plan_id"]
