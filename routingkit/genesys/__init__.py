@@ -2,8 +2,8 @@
 
 ``connect()`` finds the org; the returned :class:`GenesysClient` sends requests with OAuth,
 retries, pacing and typed errors, and offers the resource APIs ``organization``, ``queues``,
-``people``, ``utilization``, ``analytics`` and ``audits``. Resources are pydantic models in
-``models``.
+``people``, ``utilization``, ``analytics`` and ``audits`` (each in the module of that name).
+Resources are pydantic models in ``models``.
 """
 
 from .auth import AccessToken, ClientCredentials
@@ -14,6 +14,7 @@ from .errors import (
     AuthenticationError,
     ConfigurationError,
     ConflictError,
+    DeadlineExceededError,
     ForbiddenError,
     GenesysError,
     NotFoundError,
@@ -32,6 +33,7 @@ __all__ = [
     "ClientCredentials",
     "ConfigurationError",
     "ConflictError",
+    "DeadlineExceededError",
     "Endpoint",
     "ForbiddenError",
     "GenesysClient",

@@ -6,12 +6,20 @@ change nothing), and 429 for every request (it was refused before any work was d
 that creates is never re-sent blindly after a network failure; the resource layer checks
 whether it landed first. A Retry-After beyond ``max_retry_after``
 (default 180 s, the platform's daily caps) fails at once with ``RateLimitedError``.
+
+Every call has an overall ``deadline`` (default 120 s, set on the client or per call): each
+attempt's timeout is cut to what is left of it, and a retry wait or pacing wait that would end
+past it is not started. The call then fails with ``DeadlineExceededError`` (a
+``TransportError``) saying how long it waited, for which call, and what to check. Retry waits
+are logged at INFO on the ``routingkit.genesys`` logger (what failed, how long the wait is).
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from functools import cached_property
 from typing import Any
@@ -22,20 +30,29 @@ from tenacity import (
     RetryCallState,
     Retrying,
     retry_if_exception,
-    stop_after_attempt,
     wait_random_exponential,
 )
 
-from .errors import ApiError, RateLimitedError, TransportError, error_for_status
-from .org_settings import AnalyticsApi, AuditsApi, OrganizationApi, UtilizationApi
-from .pacing import Pacer
+from .analytics import AnalyticsApi
+from .audits import AuditsApi
+from .errors import (
+    ApiError,
+    DeadlineExceededError,
+    RateLimitedError,
+    TransportError,
+    error_for_status,
+)
+from .organization import OrganizationApi
+from .pacing import Pacer, PacingTooLong
 from .people import PeopleApi
 from .queues import QueuesApi
+from .utilization import UtilizationApi
 
 log = logging.getLogger("routingkit.genesys")
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 USER_AGENT = "routingkit"
+DEFAULT_DEADLINE = 120.0  # seconds for one call, all attempts and waits included
 
 
 class _Retryable(Exception):
@@ -55,11 +72,46 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
         return None
 
 
+class _Call:
+    """One API call against its deadline: when it started, what it last saw."""
+
+    def __init__(self, method: str, path: str, deadline: float) -> None:
+        self.method = method
+        self.path = path
+        self.deadline = deadline
+        self.started = time.monotonic()
+        self.attempts = 0
+        self.last_error: str | None = None
+
+    def left(self) -> float:
+        return self.deadline - (time.monotonic() - self.started)
+
+    def waited(self) -> float:
+        return time.monotonic() - self.started
+
+    def expired(self, api_url: str, reason: str) -> DeadlineExceededError:
+        waited = self.waited()
+        tried = f"{self.attempts} attempt{'s' if self.attempts != 1 else ''}"
+        last = f"; last problem: {self.last_error}" if self.last_error else ""
+        return DeadlineExceededError(
+            f"{self.method} {self.path}: gave up after {waited:.1f} s, the call's "
+            f"deadline is {self.deadline:g} s ({tried}; {reason}{last}). Check that "
+            f"{api_url} is reachable and answering (network, proxy, the Genesys Cloud status "
+            "page), or pass a longer deadline= to the call or to the client.",
+            method=self.method,
+            path=self.path,
+            deadline=self.deadline,
+            waited=waited,
+        )
+
+
 class GenesysClient:
     """A connection to one Genesys Cloud org (real or sandbox).
 
     Build it with :func:`routingkit.genesys.connect`. ``request`` returns decoded JSON (or
     ``None`` for empty bodies) and raises the typed errors of :mod:`routingkit.genesys.errors`.
+    ``timeout`` bounds one attempt (seconds without progress on connect, read, write);
+    ``deadline`` bounds a whole call, retries and waits included (``None``: no bound).
     """
 
     def __init__(
@@ -68,6 +120,7 @@ class GenesysClient:
         auth: httpx.Auth,
         *,
         timeout: float = 60.0,
+        deadline: float | None = DEFAULT_DEADLINE,
         max_attempts: int = 6,
         max_retry_after: float = 180.0,
         backoff_max: float = 30.0,
@@ -76,10 +129,12 @@ class GenesysClient:
     ) -> None:
         self.api_url = api_url.rstrip("/")
         self.auth = auth
+        self.timeout = timeout
+        self.deadline = _checked_deadline(deadline, "the client's deadline")
         self.max_attempts = max_attempts
         self.max_retry_after = max_retry_after
         self.backoff_max = backoff_max
-        self.pacer = Pacer()
+        self.pacer = Pacer(max_wait=max_retry_after)
         self._http = httpx.Client(
             base_url=self.api_url,
             auth=auth,
@@ -134,17 +189,37 @@ class GenesysClient:
 
     # --- requests ---------------------------------------------------------------------------
 
-    def _send_once(self, method: str, path: str, params: Any, json: Any, idempotent: bool) -> Any:
-        self.pacer.wait()
+    def _send_once(self, call: _Call, params: Any, json: Any, idempotent: bool) -> Any:
+        method, path = call.method, call.path
+        self._pace(call)
+        left = call.left()
+        if left <= 0:
+            raise call.expired(self.api_url, "no time was left for another attempt")
+        attempt_timeout = min(self.timeout, left)
+        call.attempts += 1
         with self._counter_lock:
             self.requests_sent += 1
         try:
-            response = self._http.request(method, path, params=params, json=json)
+            response = self._http.request(
+                method, path, params=params, json=json, timeout=attempt_timeout
+            )
         except (httpx.TransportError, httpx.DecodingError) as exc:
+            call.last_error = f"{type(exc).__name__}: {exc}".rstrip(": ")
+            if call.left() <= 0.0 or (
+                isinstance(exc, httpx.TimeoutException) and attempt_timeout < self.timeout
+            ):
+                raise call.expired(
+                    self.api_url, f"the last attempt had {attempt_timeout:.1f} s and got no answer"
+                ) from None
             error = TransportError(f"{method} {path}: {type(exc).__name__}: {exc}")
             if idempotent:
                 raise _Retryable(error, None) from None
             raise error from None
+        except TransportError as exc:  # from the auth flow: the token could not be fetched
+            if call.left() <= 0.0 and not isinstance(exc, DeadlineExceededError):
+                call.last_error = str(exc)
+                raise call.expired(self.api_url, "fetching a token used it up") from None
+            raise
         self.pacer.observe(response.headers)
         if response.is_success:
             if not response.content:
@@ -197,6 +272,25 @@ class GenesysClient:
             retry_after=_retry_after(response.headers),
         )
 
+    def _pace(self, call: _Call) -> None:
+        """Wait for the pacer's slot, unless that would outlast the call's deadline."""
+        try:
+            delay = self.pacer.reserve(limit=max(0.0, call.left()))
+        except PacingTooLong as refused:
+            raise call.expired(
+                self.api_url,
+                f"the rate-limit pacing asks to wait {refused.delay:.1f} s more, past the deadline",
+            ) from None
+        if delay >= 1.0:
+            log.info(
+                "%s %s: pacing for the org's rate limit, waiting %.1f s",
+                call.method,
+                call.path,
+                delay,
+            )
+        if delay > 0:
+            time.sleep(delay)
+
     def _wait(self, state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
         if isinstance(error, _Retryable) and error.retry_after is not None:
@@ -211,27 +305,65 @@ class GenesysClient:
         params: Any = None,
         json: Any = None,
         idempotent: bool | None = None,
+        deadline: float | None = None,
     ) -> Any:
-        """Send one API call; ``idempotent`` defaults to True for GET, PUT and DELETE."""
+        """Send one API call; ``idempotent`` defaults to True for GET, PUT and DELETE.
+
+        ``deadline`` (seconds, default the client's) bounds the call with its retries and
+        waits; pass ``math.inf`` for none. Past it: :class:`DeadlineExceededError`.
+        """
         if idempotent is None:
             idempotent = method.upper() in ("GET", "PUT", "DELETE", "HEAD")
+        limit = _checked_deadline(deadline, "deadline") if deadline is not None else self.deadline
+        call = _Call(method, path, math.inf if limit is None else limit)
+        stopped_by_deadline = False
+
+        def stop(state: RetryCallState) -> bool:
+            nonlocal stopped_by_deadline
+            if state.attempt_number >= self.max_attempts:
+                return True
+            if state.upcoming_sleep >= call.left():
+                stopped_by_deadline = True
+                return True
+            return False
 
         def note(state: RetryCallState) -> None:
             with self._counter_lock:
                 self.retries += 1
             error = state.outcome.exception() if state.outcome else None
-            log.info("retrying %s %s after %s", method, path, error)
+            cause = error.error if isinstance(error, _Retryable) else error
+            call.last_error = _reason(cause)
+            log.info(
+                "%s %s: %s; waiting %.1f s before attempt %d of %d (%.0f s of the %g s "
+                "deadline left)",
+                method,
+                path,
+                call.last_error,
+                state.upcoming_sleep,
+                state.attempt_number + 1,
+                self.max_attempts,
+                call.left(),
+                call.deadline,
+            )
 
         retrying = Retrying(
             retry=retry_if_exception(lambda e: isinstance(e, _Retryable)),
-            stop=stop_after_attempt(self.max_attempts),
+            stop=stop,
             wait=self._wait,
             before_sleep=note,
             reraise=True,
         )
         try:
-            return retrying(self._send_once, method, path, params, json, idempotent)
+            return retrying(self._send_once, call, params, json, idempotent)
         except _Retryable as exhausted:
+            if stopped_by_deadline:
+                call.last_error = _reason(exhausted.error)
+                wait = (
+                    f"the org asked to wait {exhausted.retry_after:.0f} s (Retry-After)"
+                    if exhausted.retry_after is not None
+                    else "the next retry wait"
+                )
+                raise call.expired(self.api_url, f"{wait} would end past it") from None
             raise exhausted.error from None
 
     def get(self, path: str, **params: Any) -> Any:
@@ -293,6 +425,22 @@ class GenesysClient:
             cursor = page.get("cursor") or _query_value(page.get("nextUri"), cursor_param)
             if not cursor:
                 return
+
+
+def _checked_deadline(seconds: float | None, what: str) -> float | None:
+    if seconds is not None and not seconds > 0:
+        raise ValueError(
+            f"{what} is {seconds!r}; give seconds > 0 (math.inf or, on the client, None for none)"
+        )
+    return seconds
+
+
+def _reason(error: BaseException | None) -> str:
+    """What went wrong, without repeating the call it went wrong for."""
+    if isinstance(error, ApiError):
+        return f"{error.status} {error.code}"
+    text = str(error)
+    return text.split(": ", 1)[1] if ": " in text else text
 
 
 def _query_value(uri: str | None, name: str) -> str | None:

@@ -1,7 +1,9 @@
 """One exception tree for everything that can go wrong talking to an org.
 
 Catch ``GenesysError`` for all of them, ``ApiError`` for answers with an HTTP error status (and
-its subclasses for the ones worth telling apart), ``TransportError`` for the network.
+its subclasses for the ones worth telling apart), ``TransportError`` for the network (and its
+``DeadlineExceededError`` when a call ran out of time), ``ConfigurationError`` for credentials,
+regions and login URLs that cannot work.
 """
 
 from __future__ import annotations
@@ -13,12 +15,31 @@ class GenesysError(Exception):
     """Base of every routingkit.genesys error."""
 
 
-class ConfigurationError(GenesysError):
-    """Credentials or region missing or malformed."""
+class ConfigurationError(GenesysError, ValueError):
+    """Credentials or region missing or malformed, or the login URL is not a token endpoint.
+
+    Also a ``ValueError``: a bad region spelling was one before this tree existed.
+    """
 
 
 class TransportError(GenesysError):
     """The request did not get an HTTP answer (connection refused, reset, timed out)."""
+
+
+class DeadlineExceededError(TransportError):
+    """A call (all its attempts, retry waits and pacing) ran out of its overall deadline.
+
+    ``method``, ``path``, ``deadline`` (seconds allowed) and ``waited`` (seconds spent) are kept.
+    """
+
+    def __init__(
+        self, message: str, *, method: str, path: str, deadline: float, waited: float
+    ) -> None:
+        super().__init__(message)
+        self.method = method
+        self.path = path
+        self.deadline = deadline
+        self.waited = waited
 
 
 class ApiError(GenesysError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
+from .create_once import create_once
 from .models import Group, RoutingSkill, User, UserRoutingSkill
 
 if TYPE_CHECKING:
@@ -22,10 +23,16 @@ class PeopleApi:
         ]
 
     def create_skill(self, name: str) -> RoutingSkill:
-        return RoutingSkill.model_validate(
-            self._client.request(
-                "POST", "/api/v2/routing/skills", json={"name": name}, idempotent=False
-            )
+        """POST a new skill, at most once: after a lost answer, looks for it by name first."""
+        return create_once(
+            self._client,
+            "/api/v2/routing/skills",
+            {"name": name},
+            name=name,
+            parse=RoutingSkill.model_validate,
+            list_named=lambda wanted: self.skills(name=wanted),
+            name_of=lambda skill: skill.name,
+            what="skill",
         )
 
     def delete_skill(self, skill_id: str) -> None:

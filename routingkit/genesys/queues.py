@@ -7,7 +7,8 @@ import difflib
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from .errors import NotFoundError, TransportError
+from .create_once import create_once
+from .errors import NotFoundError
 from .models import Queue, QueueMember, WrapupCode
 
 if TYPE_CHECKING:
@@ -67,21 +68,17 @@ class QueuesApi:
         )
 
     def create(self, queue: Queue) -> Queue:
-        """POST a new queue. After a network failure, looks for it by name before re-sending."""
-        body = queue.to_api()
-        try:
-            created = self._client.request(
-                "POST", "/api/v2/routing/queues", json=body, idempotent=False
-            )
-        except TransportError:
-            if queue.name:
-                found = [q for q in self.list(name=queue.name) if q.name == queue.name]
-                if found:
-                    return found[0]
-            created = self._client.request(
-                "POST", "/api/v2/routing/queues", json=body, idempotent=False
-            )
-        return Queue.model_validate(created)
+        """POST a new queue, at most once: after a lost answer, looks for it by name first."""
+        return create_once(
+            self._client,
+            "/api/v2/routing/queues",
+            queue.to_api(),
+            name=queue.name,
+            parse=Queue.model_validate,
+            list_named=lambda name: self.list(name=name),
+            name_of=lambda q: q.name,
+            what="queue",
+        )
 
     def update(self, queue: Queue) -> Queue:
         """PUT the whole queue. Start from ``get`` so nothing you did not mean to clear is lost."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
+from .errors import ConfigurationError
+
 # AWS region name -> Genesys Cloud domain
 REGIONS: dict[str, str] = {
     "us-east-1": "mypurecloud.com",
@@ -41,17 +43,26 @@ class Endpoint:
         return host in ("127.0.0.1", "localhost", "::1")
 
 
+def _spellings() -> str:
+    return (
+        f"use an AWS region ({', '.join(sorted(REGIONS))}; '_' for '-' is fine), the "
+        "region's domain (e.g. mypurecloud.ie or api.mypurecloud.ie) or a base URL (e.g. "
+        "http://127.0.0.1:8765 for a sandbox)"
+    )
+
+
 def resolve_region(region: str) -> Endpoint:
     """Accept ``us-east-1``, ``us_east_1``, ``mypurecloud.ie``, ``api.mypurecloud.ie`` or a URL.
 
     A URL without ``api.`` in its host (``http://127.0.0.1:8765``, how tests point the client at
-    a sandbox) serves login and API on the same origin, as the official SDK assumes.
+    a sandbox) serves login and API on the same origin, as the official SDK assumes. Anything
+    else raises :class:`ConfigurationError` (also a ``ValueError``) listing these spellings.
     """
     text = region.strip()
     if not text:
-        raise ValueError(
-            "region is empty; give an AWS region such as eu-west-1, a domain such "
-            "as mypurecloud.ie, or a URL such as http://127.0.0.1:8765"
+        raise ConfigurationError(
+            "the region is empty (argument, GENESYSCLOUD_REGION or profile environment); "
+            + _spellings()
         )
     key = text.lower().replace("_", "-")
     if key in REGIONS:
@@ -60,7 +71,9 @@ def resolve_region(region: str) -> Endpoint:
     if "://" in text:
         parsed = urlparse(text)
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise ValueError(f"region {region!r} is not an http(s) URL")
+            raise ConfigurationError(
+                f"region {region!r} is not an http(s) URL with a host; {_spellings()}"
+            )
         base = f"{parsed.scheme}://{parsed.netloc}"
         host = parsed.hostname or ""
         if host.startswith("api."):
@@ -69,8 +82,4 @@ def resolve_region(region: str) -> Endpoint:
     domain = key.removeprefix("api.").removeprefix("login.").rstrip("/")
     if domain in REGIONS.values():
         return Endpoint(f"https://api.{domain}", f"https://login.{domain}")
-    known = ", ".join(sorted(REGIONS))
-    raise ValueError(
-        f"unknown Genesys Cloud region {region!r}; use one of {known}, the region's domain "
-        "(e.g. mypurecloud.ie) or a base URL (e.g. http://127.0.0.1:8765 for a sandbox)"
-    )
+    raise ConfigurationError(f"unknown Genesys Cloud region {region!r}; {_spellings()}")

@@ -129,3 +129,18 @@ def test_without_credentials_a_background_sandbox_is_started_once(
         assert (tmp_path / "cache" / "routingkit" / "sandbox.url").read_text().split() == state
     finally:
         os.killpg(int(state[1]), signal.SIGTERM)
+
+
+@pytest.mark.parametrize("bad", ["mars-north-1", "", "ftp://example.com", "example.com"])
+def test_bad_region_is_a_configuration_error_listing_the_accepted_spellings(bad: str) -> None:
+    with pytest.raises(ConfigurationError) as failure:
+        resolve_region(bad)
+    assert isinstance(failure.value, ValueError)  # callers that caught ValueError still do
+    text = str(failure.value)
+    for spelling in ("eu-west-1", "'_' for '-'", "mypurecloud.ie", "http://127.0.0.1:8765"):
+        assert spelling in text
+
+
+def test_connect_with_a_bad_region_raises_the_configuration_error(clean_env: Path) -> None:
+    with pytest.raises(ConfigurationError, match="unknown Genesys Cloud region 'moon-1'"):
+        connect("id", "secret", "moon-1")
