@@ -43,6 +43,7 @@ bench: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python benchmarks/bench_client.py
 	$(BENCH_VENV)/bin/python benchmarks/bench_workload.py
 	$(BENCH_VENV)/bin/python benchmarks/bench_simulation.py
+	$(BENCH_VENV)/bin/python benchmarks/bench_policy.py
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

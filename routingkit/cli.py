@@ -91,7 +91,16 @@ def _build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--host",
         default="127.0.0.1",
-        help="interface to bind (default 127.0.0.1: this machine only)",
+        help="interface to bind (default 127.0.0.1: this machine only; any other needs a client "
+        "secret of your own in ROUTINGKIT_SANDBOX_CLIENT_SECRET)",
+    )
+    serve.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also answer requests addressed to NAME (their Host header), e.g. this machine's "
+        "name for other machines; loopback names and --host are always answered (repeatable)",
     )
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument(
@@ -135,16 +144,20 @@ def _build_parser() -> argparse.ArgumentParser:
 
 def _sandbox(args: argparse.Namespace) -> int:
     from .sandbox.config import (
+        ADMIN_SECRET_HEADER,
         DEFAULT_CLIENT_SECRET,
         FAULT_KINDS,
         FaultRule,
         SandboxConfig,
+        UnsafeBindError,
+        admin_secret_path,
         default_db_path,
     )
 
     db = args.db or default_db_path()
     if args.sandbox_command == "reset":
-        removed = [p for p in (db, Path(f"{db}-wal"), Path(f"{db}-shm")) if p.exists()]
+        files = (db, Path(f"{db}-wal"), Path(f"{db}-shm"), admin_secret_path(db))
+        removed = [p for p in files if p.exists()]
         for path in removed:
             path.unlink()
         print(f"removed {db}" if removed else f"nothing to remove at {db}")
@@ -169,22 +182,43 @@ def _sandbox(args: argparse.Namespace) -> int:
         rate_limit_per_minute=args.rate_limit,
         token_ttl_seconds=args.token_ttl,
         fault_seed=args.fault_seed,
+        allowed_hosts=tuple(args.allowed_host),
     )
     if args.client_id:
         config.client_id = args.client_id
     secret = args.client_secret or os.environ.get("ROUTINGKIT_SANDBOX_CLIENT_SECRET")
     if secret:
         config.client_secret = secret
+    chosen_admin_secret = os.environ.get("ROUTINGKIT_SANDBOX_ADMIN_SECRET")
+    if chosen_admin_secret:
+        config.admin_secret = chosen_admin_secret
     if args.fault_rate > 0:
         config.faults = [FaultRule(pattern=args.fault_pattern, rate=args.fault_rate, kinds=kinds)]
+    try:
+        config.check_exposure()
+    except UnsafeBindError as exc:
+        print(f"routingkit sandbox serve: {exc}", file=sys.stderr)
+        return 2
     server = SandboxServer(config)
     print(f"routingkit sandbox org (database {db}; seeding on first start takes a few seconds)")
+    try:
+        server.bind()
+    except OSError as exc:
+        print(f"routingkit sandbox serve: cannot listen on {server.url}: {exc}", file=sys.stderr)
+        return 1
     print(f"  GENESYSCLOUD_REGION={server.url}")
     print(f"  GENESYSCLOUD_OAUTHCLIENT_ID={config.client_id}")
     if config.client_secret == DEFAULT_CLIENT_SECRET:  # the public default: safe to show
         print(f"  GENESYSCLOUD_OAUTHCLIENT_SECRET={config.client_secret}")
     else:
         print("  GENESYSCLOUD_OAUTHCLIENT_SECRET=<the secret you set>")
+    # The admin secret is never printed: this output often goes to a log.
+    print(f"/sandbox/admin/* takes the admin secret in the {ADMIN_SECRET_HEADER} header:")
+    if chosen_admin_secret:
+        print("  admin secret: the one in ROUTINGKIT_SANDBOX_ADMIN_SECRET")
+    else:
+        path = server.write_admin_secret(admin_secret_path(db))
+        print(f"  admin secret file: {path} (readable by you only; new on every start)")
     print("Ctrl-C stops it.", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
@@ -197,7 +231,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _sandbox(args)
     if args.command == "staffing":
         return _staffing(args)
-    if args.command in ("policy", "validate", "plan"):
+    if args.command in ("policy", "validate", "plan", "apply", "rollback", "audit"):
         from .policy_commands import run as run_policy
 
         return run_policy(args)
@@ -257,6 +291,27 @@ def _add_policy_commands(commands: Any) -> None:
         help="exit 0 for no changes, 2 for changes planned, 1 for an error",
     )
     org_options(plan)
+    apply = commands.add_parser("apply", help="apply a reviewed plan (or resume an apply)")
+    apply.add_argument("plan", type=Path, nargs="?", help="plan.json from 'routingkit plan'")
+    apply.add_argument("--approve", metavar="PLAN_ID", help="the id of the plan you reviewed")
+    apply.add_argument("--resume", metavar="APPLY_ID", help="finish an interrupted apply")
+    apply.add_argument(
+        "--on-error",
+        choices=("stop", "continue", "rollback"),
+        default="stop",
+        help="when a queue fails or changed since the plan (default stop)",
+    )
+    apply.add_argument("--max-age-hours", type=float, default=24.0, help="refuse older plans")
+    org_options(apply)
+    rollback = commands.add_parser("rollback", help="restore what an apply changed")
+    rollback.add_argument("apply_id", metavar="APPLY_ID")
+    rollback.add_argument(
+        "--force", action="store_true", help="also restore objects changed by others since"
+    )
+    org_options(rollback)
+    audit = commands.add_parser("audit", help="the audit log of applies and rollbacks")
+    audit.add_argument("--since", default=None, help="YYYY-MM-DD (UTC) or an ISO timestamp")
+    audit.add_argument("--org", default=None, help="org id (default: every org)")
 
 
 def _staffing(args: argparse.Namespace) -> int:

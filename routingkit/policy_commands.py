@@ -10,7 +10,9 @@ import argparse
 import sys
 
 from .genesys import GenesysClient, GenesysError, connect
+from .policy.apply import ApplyRefused, ApplyResult
 from .policy.capacity_plan import CapacityPlan, CapacityPlanError
+from .policy.journal import JournalError
 from .policy.validation_errors import PolicyFileError
 
 
@@ -25,8 +27,21 @@ def run(args: argparse.Namespace) -> int:
             return _export(args)
         if args.command == "validate":
             return _validate(args)
-        return _plan(args)
-    except (PolicyFileError, CapacityPlanError, GenesysError, OSError) as exc:
+        if args.command == "plan":
+            return _plan(args)
+        if args.command == "apply":
+            return _apply(args)
+        if args.command == "rollback":
+            return _rollback(args)
+        return _audit(args)
+    except (
+        PolicyFileError,
+        CapacityPlanError,
+        GenesysError,
+        OSError,
+        ApplyRefused,
+        JournalError,
+    ) as exc:
         print(f"routingkit {name}: {exc}", file=sys.stderr)
         return 1
 
@@ -85,4 +100,79 @@ def _plan(args: argparse.Namespace) -> int:
         print(f"written: {plan.save(args.output)}")
     if args.detailed_exitcode:
         return 2 if plan.has_changes else 0
+    return 0
+
+
+def _progress(line: str) -> None:
+    print(line, flush=True)
+
+
+def _report(result: ApplyResult) -> int:
+    print(result.table())
+    figures = ", ".join(f"{k} {v}" for k, v in result.metrics.items())
+    print(f"apply {result.apply_id}: {result.status}" + (f" ({figures})" if figures else ""))
+    if result.status in ("partial", "failed"):
+        print(
+            f"resume with: routingkit apply --resume {result.apply_id}\n"
+            f"or undo with: routingkit rollback {result.apply_id}"
+        )
+    return 0 if result.status in ("applied", "nothing_to_do", "rolled_back") else 1
+
+
+def _apply(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from .policy.apply import apply_plan, resume
+    from .policy.plan import Plan
+
+    if args.resume:
+        with _client(args) as client:
+            return _report(resume(client, args.resume, progress=_progress))
+    if args.plan is None:
+        print("routingkit apply: give the plan file (or --resume APPLY_ID)", file=sys.stderr)
+        return 2
+    plan = Plan.load(args.plan)
+    with _client(args) as client:
+        result = apply_plan(
+            client,
+            plan,
+            approve=args.approve,
+            on_error=args.on_error,
+            max_age=dt.timedelta(hours=args.max_age_hours),
+            progress=_progress,
+        )
+    return _report(result)
+
+
+def _rollback(args: argparse.Namespace) -> int:
+    from .policy.apply import rollback
+
+    with _client(args) as client:
+        return _report(rollback(client, args.apply_id, force=args.force, progress=_progress))
+
+
+def _audit(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from .policy.audit_log import read_audit
+
+    since = None
+    if args.since:
+        try:
+            since = dt.datetime.fromisoformat(args.since)
+        except ValueError:
+            print(f"routingkit audit: --since {args.since!r} is not a date", file=sys.stderr)
+            return 2
+        if since.tzinfo is None:
+            since = since.replace(tzinfo=dt.timezone.utc)
+    entries = read_audit(args.org, since=since)
+    if not entries:
+        print("no audit entries")
+        return 0
+    columns = ("at", "os_user", "client_id", "apply_id", "queue", "object", "change", "outcome")
+    rows = [[str(e.get(c) if e.get(c) is not None else "") for c in columns] for e in entries]
+    widths = [min(40, max(len(c), *(len(r[i]) for r in rows))) for i, c in enumerate(columns)]
+    print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
+    for row in rows:
+        print("  ".join(v[:w].ljust(w) for v, w in zip(row, widths, strict=True)))
     return 0

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..genesys import GenesysClient, NotFoundError
+from ..genesys import GenesysClient
 from ..genesys.models import (
     Group,
     MemberGroup,
@@ -124,22 +125,21 @@ def take_snapshot(
                     if label:
                         index.member_groups[_key(label)] = group
     wanted = None if queue_names is None else {_key(n) for n in queue_names}
-    in_scope = [
-        q for q in all_queues if q.id and q.name and (wanted is None or _key(q.name) in wanted)
-    ]
-    queues: dict[str, Queue] = {}
-    for listed in in_scope:
-        assert listed.id is not None
-        try:
-            queues[listed.id] = client.queues.get(listed.id)  # the full object, as a PUT needs
-        except NotFoundError:
-            continue  # deleted between the listing and the read
+    # The listing returns whole queue objects: the base of a read-modify-write.
+    queues = {
+        q.id: q
+        for q in all_queues
+        if q.id and q.name and (wanted is None or _key(q.name) in wanted)
+    }
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        members = dict(zip(queues, pool.map(client.queues.members, queues), strict=True))
+        codes = dict(zip(queues, pool.map(client.queues.wrapup_codes, queues), strict=True))
     return OrgSnapshot(
         org=org or org_reference(client),
         taken_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
         queues=queues,
-        members={qid: client.queues.members(qid) for qid in queues},
-        queue_wrapup_codes={qid: client.queues.wrapup_codes(qid) for qid in queues},
+        members=members,
+        queue_wrapup_codes=codes,
         utilization=client.utilization.org(),
         index=index,
     )
