@@ -239,7 +239,14 @@ class _Runner:
 
 
 def _plan_steps(journal: Journal, plan: Plan) -> None:
-    """Record every step as pending, in the order they run."""
+    """Record every step as pending, in the order they run, in one transaction (once)."""
+    if journal.steps():
+        return
+    with journal.transaction():
+        _add_steps(journal, plan)
+
+
+def _add_steps(journal: Journal, plan: Plan) -> None:
     for queue in plan.queues:
         if not queue.has_changes:
             continue
@@ -521,6 +528,7 @@ def resume(client: GenesysClient, apply_id: str, *, progress: Progress = _quiet)
         _same_org(client, plan)
         if journal.info["kind"] != "apply":
             raise ApplyRefused(f"{apply_id} is a rollback; resume applies only")
+        _plan_steps(journal, plan)  # killed before the steps were recorded: record them now
         journal.set_status("running")
         return _run(
             client,

@@ -162,6 +162,17 @@ class Journal:
         self._db.execute("UPDATE apply SET status = ?, finished_at = ?", (status, finished))
 
     # -- steps -------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Several writes that land together or not at all (e.g. the pending steps)."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
     def add_step(
         self,
         queue_name: str,
@@ -248,7 +259,13 @@ def opened(apply_id: str, *, directory: Path | None = None) -> Iterator[Journal]
         journal.close()
 
 
-def latest_apply(directory: Path | None = None) -> str | None:
+def latest_apply(directory: Path | None = None, *, plan_id: str | None = None) -> str | None:
+    """The newest apply (not rollback) journal's id, of ``plan_id`` when given."""
     folder = (directory or state_dir()) / "applies"
-    found = sorted(p.stem for p in folder.glob("*.sqlite3")) if folder.exists() else []
+    found = sorted(
+        p.stem
+        for p in (folder.glob("*.sqlite3") if folder.exists() else [])
+        if not p.stem.endswith("-rollback")
+        and (plan_id is None or p.stem.split("-")[1] == plan_id[:8])
+    )
     return found[-1] if found else None
