@@ -201,3 +201,62 @@ def test_the_command_line_apply_needs_the_id_and_reports_the_apply(
     undone = cli("rollback", apply_id)
     assert undone.returncode == 0, undone.stdout + undone.stderr
     assert client.queues.get_by_name("Returns - Email").description != "cli"
+
+
+def test_a_put_never_clears_a_field_the_policy_did_not_mention(
+    org: SandboxServer, client: GenesysClient
+) -> None:
+    import httpx
+
+    token = client.auth.token() if hasattr(client.auth, "token") else None
+    assert token is not None
+    raw = httpx.Client(base_url=org.url, headers={"Authorization": f"Bearer {token}"})
+    # give one queue every optional field the sandbox serves, set through the raw API
+    target = client.queues.get_by_name("Technical - Chat")
+    body = raw.get(f"/api/v2/routing/queues/{target.id}").json()
+    backup = client.queues.get_by_name("Support - Chat").id
+    body.update(
+        callingPartyName="Technical",
+        callingPartyNumber="+15550100",
+        enableTranscription=True,
+        enableAudioMonitoring=True,
+        enableManualAssignment=True,
+        autoAnswerOnly=False,
+        defaultScripts={},
+        directRouting={"backupQueueId": backup},
+    )
+    for key in (
+        "memberCount",
+        "userMemberCount",
+        "joinedMemberCount",
+        "dateModified",
+        "modifiedBy",
+    ):
+        body.pop(key, None)
+    assert raw.put(f"/api/v2/routing/queues/{target.id}", json=body).status_code == 200
+    before = {
+        q["name"]: q for q in raw.get("/api/v2/routing/queues?pageSize=100").json()["entities"]
+    }
+    policy = Policy.model_validate(
+        {"queues": [{"name": name, "description": f"{name} (touched)"} for name in before]}
+    )
+    plan = build_plan(client, policy)
+    assert apply_plan(client, plan, approve=plan.id).status == "applied"
+    after = {
+        q["name"]: q for q in raw.get("/api/v2/routing/queues?pageSize=100").json()["entities"]
+    }
+    volatile = {"dateModified", "modifiedBy", "description"}
+    for name, old in before.items():
+        new = after[name]
+        assert new["description"] == f"{name} (touched)"
+        kept = {k: v for k, v in old.items() if k not in volatile}
+        assert {k: new.get(k) for k in kept} == kept, name
+    rollback(client, latest_apply_id(plan))
+
+
+def latest_apply_id(plan: Plan) -> str:
+    from routingkit.policy.journal import latest_apply
+
+    found = latest_apply(plan_id=plan.id)
+    assert found is not None
+    return found
