@@ -1,9 +1,12 @@
 """Running a parameterised notebook as a report: papermill, then an HTML export without code.
 
 Parameters are checked against the notebook's ``parameters`` cell before anything runs: an
-unknown name or a value of the wrong type is an error that names it. A failing cell stops the
-run with an error naming the cell; the partly executed notebook is still written so the failure
-can be read. Credentials are never parameters: the kernel inherits them from the environment.
+unknown name or a value of the wrong type is an error that names it. A run writes into a fresh
+folder and its files replace the previous run's only when it succeeds (``staging``). A failing
+cell, a dying kernel or a timeout stops the run with an error naming the cell; the partly
+executed notebook is kept as ``<name>.FAILED.ipynb`` so the failure can be read, and the
+previous run's reports stay as they were. Credentials are never parameters: the kernel inherits
+them from the environment.
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from ..resources import notebooks_dir
+from .staging import FILES_KEY, StagedRun
 
 SECRET_NAME = re.compile(r"secret|password|token|credential", re.IGNORECASE)
 SUMMARY_FILE = "summary.json"
@@ -42,8 +48,7 @@ def declared_parameters(notebook: Path) -> dict[str, dict[str, Any]]:
     """The notebook's parameters cell: {name: {"default": text, "type": inferred type name}}."""
     import papermill
 
-    if not notebook.exists():
-        raise ReportError(f"notebook {notebook} does not exist")
+    _check_is_notebook(notebook)
     params = papermill.inspect_notebook(str(notebook))
     if not params:
         raise ReportError(
@@ -60,6 +65,41 @@ def declared_parameters(notebook: Path) -> dict[str, dict[str, Any]]:
                 kind = "None"
         declared[name] = {"default": p["default"], "type": kind}
     return declared
+
+
+def _check_is_notebook(path: Path) -> None:
+    """Refuse, saying why, a path that is no readable notebook, before papermill reads it."""
+    import nbformat
+
+    if not path.exists():
+        raise ReportError(
+            f"notebook {path} does not exist; check the path (routingkit's own notebooks are in "
+            f"{notebooks_dir()})"
+        )
+    try:
+        nbformat.read(path, as_version=4)
+    except OSError as exc:
+        raise ReportError(
+            f"cannot read notebook {path}: {exc.strerror or exc}; pass the path of a .ipynb file"
+        ) from None
+    except (ValueError, AttributeError, nbformat.ValidationError) as exc:
+        raise ReportError(
+            f"{path} is not a Jupyter notebook ({_why_not_a_notebook(exc)}); pass the .ipynb "
+            "file of the report, or open and save it in Jupyter"
+        ) from None
+
+
+def _why_not_a_notebook(exc: Exception) -> str:
+    from nbformat.reader import NotJSONError
+
+    if isinstance(exc, NotJSONError):
+        return "not JSON"
+    if isinstance(exc, UnicodeDecodeError):
+        return "not UTF-8 text"
+    if isinstance(exc, AttributeError):  # JSON, but a list or a string
+        return "its JSON is not a notebook object"
+    first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return first_line[:160]
 
 
 _KINDS: dict[str, tuple[type, ...]] = {
@@ -114,7 +154,12 @@ def _coerce(name: str, value: Any, declared: dict[str, Any]) -> Any:
 
 
 def check_parameters(notebook: Path, parameters: dict[str, Any]) -> dict[str, Any]:
-    declared = declared_parameters(notebook)
+    return _checked(notebook, declared_parameters(notebook), parameters)
+
+
+def _checked(
+    notebook: Path, declared: dict[str, dict[str, Any]], parameters: dict[str, Any]
+) -> dict[str, Any]:
     checked: dict[str, Any] = {}
     for name, value in parameters.items():
         if SECRET_NAME.search(name):
@@ -165,45 +210,90 @@ def run_report(
 ) -> ReportResult:
     """Execute ``notebook`` with ``parameters`` into ``output_dir``; export HTML and a summary.
 
-    The notebook receives ``output_dir`` as a parameter when it declares one, and writes its
-    tables and key figures there (``summary.json``, merged into ``<name>.summary.json``).
+    The run writes into a fresh folder inside ``output_dir``, which the notebook receives as its
+    ``output_dir`` parameter when it declares one, so that its tables and key figures
+    (``summary.json``, merged into ``<name>.summary.json``) land there too. Its files replace
+    the previous run's in ``output_dir`` only when it succeeds; when it fails, the previous
+    run's reports stay and the executed notebook is kept as ``<name>.FAILED.ipynb``.
     """
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
     notebook = Path(notebook).resolve()
     out = Path(output_dir).resolve()
-    params = check_parameters(notebook, dict(parameters or {}))
-    if "output_dir" in declared_parameters(notebook):
-        params.setdefault("output_dir", str(out))
-    out.mkdir(parents=True, exist_ok=True)
-    # figures a failed or earlier run left behind must not leak into this run's summary
-    (out / SUMMARY_FILE).unlink(missing_ok=True)
+    declared = declared_parameters(notebook)
+    params = _checked(notebook, declared, dict(parameters or {}))
+    if "output_dir" in declared:
+        given = params.get("output_dir", str(out))
+        if Path(str(given)).resolve() != out:
+            raise ReportError(
+                f"parameter output_dir is where the report goes, {out}: pass --output-dir "
+                f"{given} (output_dir={given!r} to run_report) instead of -p output_dir"
+            )
+        params["output_dir"] = str(out)
+    try:
+        run = StagedRun.create(out, notebook.stem)
+    except OSError as exc:
+        raise ReportError(
+            f"cannot write reports to {out}: {_why_not_writable(out, exc)}; pass an "
+            "--output-dir you can write to"
+        ) from None
+    try:
+        return _run_staged(run, notebook, params, kernel_name=kernel_name, timeout=timeout)
+    finally:
+        run.discard()
+
+
+def _why_not_writable(out: Path, exc: OSError) -> str:
+    for folder in (out, *out.parents):
+        if folder.exists():
+            if not folder.is_dir():
+                return f"{folder} is a file, not a folder"
+            break
+    return exc.strerror or str(exc)
+
+
+def _run_staged(
+    run: StagedRun,
+    notebook: Path,
+    params: dict[str, Any],
+    *,
+    kernel_name: str | None,
+    timeout: float | None,
+) -> ReportResult:
+    import papermill
+
+    staged_params = {**params, "output_dir": str(run.folder)} if "output_dir" in params else params
     stem = notebook.stem
-    executed = out / f"{stem}.ipynb"
-    html = out / f"{stem}.html"
-    summary = out / f"{stem}.summary.json"
+    executed = run.folder / f"{stem}.ipynb"
+    summary = f"{stem}.summary.json"
     start = time.perf_counter()
     try:
         papermill.execute_notebook(
             str(notebook),
             str(executed),
-            parameters=params,
+            parameters=staged_params,
             progress_bar=False,
             kernel_name=kernel_name,
             cwd=str(notebook.parent),
             execution_timeout=timeout,
             log_output=False,
         )
-    except PapermillExecutionError as exc:
-        raise ReportError(
-            f"{notebook.name}: cell {exc.cell_index} (execution {exc.exec_count}) failed with "
-            f"{exc.ename}: {exc.evalue}; the partly run notebook is {executed}"
-        ) from None
+    except BaseException as exc:
+        what = _what_failed(exc, notebook, executed, timeout)
+        if _last_started_cell(executed) is None:  # nothing ran (no such kernel): nothing to read
+            executed.unlink(missing_ok=True)
+        if executed.exists():
+            # best effort: the failure matters more than where a rerun of it would write
+            with contextlib.suppress(Exception):
+                _point_at_output_folder(executed, run, run.failed_notebook)
+        kept = run.keep_failed(executed)
+        if what is None:  # not a failure of the notebook: a bug or an interrupt, shown as is
+            raise
+        raise ReportError(f"{what}; {_what_is_left(run, kept, summary)}") from None
     seconds = time.perf_counter() - start
+    _point_at_output_folder(executed, run, run.out / executed.name)
+    html = run.folder / f"{stem}.html"
     export_html(executed, html)
     figures: dict[str, Any] = {}
-    recorded = out / SUMMARY_FILE
+    recorded = run.folder / SUMMARY_FILE
     if recorded.exists():
         figures = json.loads(recorded.read_text())
         recorded.unlink()
@@ -215,9 +305,105 @@ def run_report(
         "seconds": round(seconds, 2),
         "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "figures": figures,
+        FILES_KEY: sorted({*run.files(), summary}),
     }
-    summary.write_text(json.dumps(payload, indent=2, default=str))
-    return ReportResult(notebook, executed, html, summary, params, seconds, figures)
+    (run.folder / summary).write_text(json.dumps(payload, indent=2, default=str))
+    try:
+        run.publish(summary)
+    except OSError as exc:
+        raise ReportError(
+            f"{notebook.name} ran, but its reports could not be moved into {run.out} "
+            f"({exc.strerror or exc}); check that folder's permissions and free space, and "
+            "run it again"
+        ) from None
+    return ReportResult(
+        notebook,
+        run.out / executed.name,
+        run.out / html.name,
+        run.out / summary,
+        params,
+        seconds,
+        figures,
+    )
+
+
+def _what_failed(
+    exc: BaseException, notebook: Path, executed: Path, timeout: float | None
+) -> str | None:
+    """What went wrong in the notebook's run, for the error; None when it is no such failure."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+
+    name = notebook.name
+    if isinstance(exc, PapermillExecutionError):
+        return (
+            f"{name}: cell {exc.cell_index} (execution {exc.exec_count}) failed with "
+            f"{exc.ename}: {exc.evalue}"
+        )
+    if isinstance(exc, DeadKernelError):
+        cell = _last_started_cell(executed)
+        where = "" if cell is None else f" while running cell {cell}"
+        return (
+            f"{name}: the kernel died{where}: its process exited or was killed, most often "
+            "for running out of memory (then report on fewer days or queues)"
+        )
+    if isinstance(exc, CellTimeoutError):
+        cell = _last_started_cell(executed)
+        limit = "its time limit" if timeout is None else f"{timeout:g} s"
+        return (
+            f"{name}: {'a cell' if cell is None else f'cell {cell}'} did not finish within "
+            f"{limit}; report on fewer days or queues, or give run_report a longer timeout"
+        )
+    if isinstance(exc, NoSuchKernel):
+        installed = ", ".join(sorted(KernelSpecManager().find_kernel_specs())) or "none"
+        return (
+            f"{name} asks for the Jupyter kernel {exc.name!r}, which is not installed "
+            f"(installed: {installed}); choose one in Jupyter (Kernel > Change Kernel) and save "
+            "the notebook, or install that kernel"
+        )
+    return None
+
+
+def _last_started_cell(executed: Path) -> int | None:
+    """The index of the last cell papermill started, read from the notebook it saved."""
+    try:
+        cells = json.loads(executed.read_text())["cells"]
+        started = [
+            index
+            for index, cell in enumerate(cells)
+            if cell.get("metadata", {}).get("papermill", {}).get("start_time")
+        ]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return started[-1] if started else None
+
+
+def _point_at_output_folder(executed: Path, run: StagedRun, final: Path) -> None:
+    """Make the executed notebook name the output folder, not the staging folder it ran in.
+
+    So that it can be rerun where it ends up (``final``), writing beside it.
+    """
+    import nbformat
+
+    staged, out = str(run.folder), str(run.out)
+    nb = nbformat.read(executed, as_version=4)
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.source = cell.source.replace(staged, out)
+    papermill_metadata = nb.metadata.get("papermill", {})
+    if "output_dir" in papermill_metadata.get("parameters", {}):
+        papermill_metadata["parameters"]["output_dir"] = out
+    if "output_path" in papermill_metadata:
+        papermill_metadata["output_path"] = str(final)
+    nbformat.write(nb, executed)
+
+
+def _what_is_left(run: StagedRun, kept: Path | None, summary: str) -> str:
+    left = [] if kept is None else [f"the partly run notebook is {kept}"]
+    if (run.out / summary).exists():
+        left.append(f"the reports of the last successful run in {run.out} are unchanged")
+    return "; ".join(left) or "no report was written"
 
 
 def record_figures(output_dir: Path | str, **figures: Any) -> None:

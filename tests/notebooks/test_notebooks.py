@@ -328,5 +328,5 @@ def test_a_failing_cell_is_named_and_the_secret_stays_out(
     assert result.returncode == 1
     assert "cell" in result.stderr and "AuthenticationError" in result.stderr
     assert secret not in result.stderr + result.stdout
-    executed = (out / "01_history.ipynb").read_text()
+    executed = (out / "01_history.FAILED.ipynb").read_text()
     assert "AuthenticationError" in executed and secret not in executed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import nbformat
@@ -78,7 +79,7 @@ def test_failing_cell_is_named(tmp_path: Path) -> None:
     )
     with pytest.raises(ReportError, match=r"cell 2 .*ValueError: queue Billing missing"):
         run_report(bad, {}, tmp_path / "out")
-    assert (tmp_path / "out" / "bad.ipynb").exists()  # the partial run is kept to read
+    assert (tmp_path / "out" / "bad.FAILED.ipynb").exists()  # the partial run is kept to read
 
 
 def test_a_client_shown_in_a_notebook_does_not_show_its_secret(
@@ -100,3 +101,118 @@ def test_a_client_shown_in_a_notebook_does_not_show_its_secret(
     assert "someone" in executed  # the cell did show the client and its auth
     for path in (result.executed, result.html, result.summary):
         assert secret not in path.read_text()
+
+
+# Each run is written into a fresh folder and moved into the output folder only when it succeeds.
+
+
+@pytest.fixture()
+def tables(tmp_path: Path) -> Path:
+    """Writes one table per name in ``names``, then fails when ``fail`` is set."""
+    return _notebook(
+        tmp_path / "tables.ipynb",
+        "from pathlib import Path\n"
+        "from routingkit.report import record_figures\n"
+        "found = sorted(p.name for p in Path(output_dir).iterdir() if p.suffix == '.csv')\n"
+        "for name in names:\n"
+        "    Path(output_dir, f'{name}.csv').write_text(f'{name},{run}\\n')\n"
+        "record_figures(output_dir, run=run, tables_found=found)",
+        "if fail:\n    raise RuntimeError('the org refused the request')",
+        parameters='run = 1\nnames = ["a", "b"]\nfail = False\noutput_dir = "out"',
+    )
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_a_failed_rerun_leaves_the_previous_reports_untouched(tables: Path, tmp_path: Path) -> None:
+    out = tmp_path / "latest"
+    run_report(tables, {"run": 1}, out)
+    before = _snapshot(out)
+    with pytest.raises(ReportError) as failure:
+        run_report(tables, {"run": 2, "names": ["a"], "fail": True}, out)
+    failed = out / "tables.FAILED.ipynb"
+    assert f"the partly run notebook is {failed}" in str(failure.value)
+    assert "the reports of the last successful run in" in str(failure.value)
+    outputs = [o for c in nbformat.read(failed, as_version=4).cells for o in c.get("outputs", [])]
+    assert any(o.get("evalue") == "the org refused the request" for o in outputs)
+    after = _snapshot(out)
+    assert after.pop("tables.FAILED.ipynb")
+    assert after == before  # notebook, HTML, summary and tables of run 1, byte for byte
+
+
+def test_a_failure_with_no_earlier_run_leaves_only_the_failed_notebook(
+    tables: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "latest"
+    with pytest.raises(ReportError) as failure:
+        run_report(tables, {"fail": True}, out)
+    assert "last successful run" not in str(failure.value)
+    assert sorted(os.listdir(out)) == ["tables.FAILED.ipynb"]  # no tables, no staging folder
+
+
+def test_a_successful_rerun_replaces_the_previous_files_as_a_whole(
+    tables: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "latest"
+    run_report(tables, {"run": 1, "names": ["a", "b"]}, out)
+    with pytest.raises(ReportError):
+        run_report(tables, {"fail": True}, out)
+    result = run_report(tables, {"run": 3, "names": ["a"]}, out)
+    assert sorted(os.listdir(out)) == [
+        "a.csv",
+        "tables.html",
+        "tables.ipynb",
+        "tables.summary.json",
+    ]  # b.csv of run 1 and the failed notebook are gone with the run they belonged to
+    assert (out / "a.csv").read_text() == "a,3\n"
+    assert json.loads(result.summary.read_text())["figures"]["run"] == 3
+
+
+def test_the_notebook_writes_its_tables_into_a_fresh_folder(tables: Path, tmp_path: Path) -> None:
+    out = tmp_path / "latest"
+    out.mkdir()
+    (out / "left_over.csv").write_text("from some earlier run\n")
+    result = run_report(tables, {}, out)
+    assert result.figures["tables_found"] == []  # the notebook's output_dir started empty
+    assert result.parameters["output_dir"] == str(out.resolve())
+    assert json.loads(result.summary.read_text())["parameters"]["output_dir"] == str(out.resolve())
+    executed = nbformat.read(result.executed, as_version=4)
+    injected = next(c for c in executed.cells if "injected-parameters" in c.metadata["tags"])
+    assert f'output_dir = "{out.resolve()}"' in injected.source  # rerunnable where it lies
+    assert executed.metadata.papermill.parameters.output_dir == str(out.resolve())
+
+
+def test_notebooks_sharing_an_output_folder_keep_each_others_reports(tmp_path: Path) -> None:
+    """As the demo does: several notebooks into one folder, each rerun replacing only its own."""
+    out = tmp_path / "latest"
+    first = _notebook(
+        tmp_path / "first.ipynb",
+        "open(f'{output_dir}/first.csv', 'w').write('1')",
+        parameters='output_dir = "out"',
+    )
+    second = _notebook(
+        tmp_path / "second.ipynb",
+        "open(f'{output_dir}/second.csv', 'w').write('2')",
+        parameters='output_dir = "out"',
+    )
+    run_report(first, {}, out)
+    run_report(second, {}, out)
+    run_report(first, {}, out)
+    assert {"first.csv", "second.csv", "first.html", "second.html"} <= set(os.listdir(out))
+
+
+def test_an_output_dir_parameter_other_than_the_output_folder_is_refused(
+    tables: Path, tmp_path: Path
+) -> None:
+    with pytest.raises(ReportError, match=r"output_dir is where the report goes"):
+        run_report(tables, {"output_dir": str(tmp_path / "elsewhere")}, tmp_path / "out")
+    assert not (tmp_path / "out").exists() and not (tmp_path / "elsewhere").exists()
+
+
+def test_a_cell_that_runs_too_long_is_named(tmp_path: Path) -> None:
+    slow = _notebook(tmp_path / "slow.ipynb", "import time\ntime.sleep(60)", parameters="days = 1")
+    with pytest.raises(ReportError, match=r"slow.ipynb: cell 1 did not finish within 2 s"):
+        run_report(slow, {}, tmp_path / "out", timeout=2)
+    assert (tmp_path / "out" / "slow.FAILED.ipynb").exists()
