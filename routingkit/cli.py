@@ -218,7 +218,7 @@ def _sandbox(args: argparse.Namespace) -> int:
         print("  admin secret: the one in ROUTINGKIT_SANDBOX_ADMIN_SECRET")
     else:
         path = server.write_admin_secret(admin_secret_path(db))
-        print(f"  admin secret file: {path} (readable by you only; new on every start)")
+        print(f"  admin secret file: {path.resolve()} (readable by you only; new on every start)")
     print("Ctrl-C stops it.", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()

@@ -2,7 +2,9 @@
 
 Start one in the background with :func:`running_sandbox` (a context manager that picks a free
 port and waits until it is ready), or from the shell with ``routingkit sandbox serve``. Its
-history is drawn from known parameters; :func:`ground_truth` returns them.
+history is drawn from known parameters; :func:`ground_truth` returns them. Its admin endpoints
+(/sandbox/admin/*: faults, ground truth, token expiry) take the sandbox's own admin secret in the
+``X-Sandbox-Admin-Secret`` header, not an API token: ``SandboxServer.admin()`` sends it.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .config import (
+    ADMIN_SECRET_HEADER,
     DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
     FaultRule,
     SandboxConfig,
+    UnsafeBindError,
     default_db_path,
 )
 from .server import SandboxServer, running_sandbox
@@ -76,11 +80,13 @@ def staffing_truth(db_path: Path | str | None = None) -> pd.DataFrame:
 
 
 __all__ = [
+    "ADMIN_SECRET_HEADER",
     "DEFAULT_CLIENT_ID",
     "DEFAULT_CLIENT_SECRET",
     "FaultRule",
     "SandboxConfig",
     "SandboxServer",
+    "UnsafeBindError",
     "ground_truth",
     "running_sandbox",
     "staffing_truth",

@@ -3,6 +3,8 @@
 OAuth client-credentials tokens, the bearer check, per-token rate limiting with the
 ``inin-ratelimit-*`` headers, ``ININ-Correlation-Id`` on every response, and deterministic fault
 injection. Implemented as one ASGI middleware so that faults can drop a connection mid-response.
+The sandbox's own guards sit here too: the Host check against DNS rebinding, and the admin
+secret that alone opens /sandbox/admin/*.
 """
 
 from __future__ import annotations
@@ -12,19 +14,32 @@ import base64
 import binascii
 import fnmatch
 import hashlib
+import ipaddress
 import json
 import secrets
 import threading
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .config import FAULT_KINDS, FaultRule, SandboxConfig
-from .errors import error_body
+from .config import (
+    ADMIN_SECRET_HEADER,
+    FAULT_KINDS,
+    MAX_FAULT_DELAY_MS,
+    MAX_RETRY_AFTER_SECONDS,
+    FaultRule,
+    SandboxConfig,
+    is_loopback,
+)
+from .errors import DEFAULT_CODES, error_body
+
+# The rate limiter's bucket for admin requests; no token can collide with it (tokens are
+# URL-safe base64, without a colon).
+_ADMIN_BUCKET = ":admin"
 
 
 @dataclass
@@ -107,6 +122,16 @@ class FaultInjector:
                 )
             if not 0.0 <= rule.rate <= 1.0:
                 raise ValueError(f"fault rate {rule.rate} must lie in [0, 1]")
+            if not 0 <= rule.delay_ms <= MAX_FAULT_DELAY_MS:
+                raise ValueError(
+                    f"fault delay_ms {rule.delay_ms} must lie in [0, {MAX_FAULT_DELAY_MS}] "
+                    "(at most a minute)"
+                )
+            if not 0 <= rule.retry_after_seconds <= MAX_RETRY_AFTER_SECONDS:
+                raise ValueError(
+                    f"fault retry_after_seconds {rule.retry_after_seconds} must lie in "
+                    f"[0, {MAX_RETRY_AFTER_SECONDS}]"
+                )
         with self._lock:
             self.seed = seed
             self.rules = list(rules)
@@ -152,6 +177,12 @@ class FaultInjector:
         return None
 
 
+class _Reply(Protocol):
+    async def __call__(
+        self, status: int, code: str, message: str, more: list[tuple[bytes, bytes]] | None = None
+    ) -> None: ...
+
+
 def _json_response_parts(
     status: int, body: dict[str, Any], headers: list[tuple[bytes, bytes]]
 ) -> tuple[Message, Message]:
@@ -169,7 +200,12 @@ def _json_response_parts(
 
 
 class Gateway:
-    """ASGI middleware: correlation id, token endpoint, bearer check, rate limit, faults."""
+    """ASGI middleware: Host check, correlation id, token endpoint, bearer or admin-secret check,
+    rate limit, faults.
+
+    ``begin_shutdown()`` (called on the server's event loop when it starts to stop) ends every
+    injected delay at once, so that a stopping server never waits one out.
+    """
 
     def __init__(
         self,
@@ -184,6 +220,19 @@ class Gateway:
         self.tokens = tokens
         self.limiter = limiter
         self.faults = faults
+        self._stopping = asyncio.Event()
+
+    def begin_shutdown(self) -> None:
+        """Release every request held by a delay fault (call on the server's event loop)."""
+        self._stopping.set()
+
+    async def _hold(self, seconds: float) -> bool:
+        """Wait ``seconds``, or less if the server starts to stop; True if cut short."""
+        try:
+            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
+        except asyncio.TimeoutError:
+            return False
+        return True
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -203,6 +252,19 @@ class Gateway:
             await send(start)
             await send(body)
 
+        host = _header(scope, b"host")
+        if not host_allowed(host, self.config):
+            # A browser page whose name was re-pointed at 127.0.0.1 (DNS rebinding) would
+            # otherwise log in with the public default secret and read or change the org.
+            await reply(
+                421,
+                "misdirected.request",
+                f"This sandbox does not serve the host {host!r}: address it as localhost, a "
+                f"loopback address or {self.config.host}, or start it with --allowed-host NAME "
+                "(SandboxConfig.allowed_hosts) to serve another name",
+            )
+            return
+
         if path == "/oauth/token":
             await self._token(scope, receive, send, correlation, extra)
             return
@@ -212,6 +274,10 @@ class Gateway:
             return
 
         token = _bearer(scope)
+        if path.startswith("/sandbox/"):
+            await self._admin(scope, receive, send, token, reply, extra, correlation)
+            return
+
         granted = self.tokens.check(token) if token is not None else None
         if token is None or granted is None:
             code = "authentication.required" if token is None else "bad.credentials"
@@ -223,57 +289,58 @@ class Gateway:
             await reply(401, code, message)
             return
 
-        if path.startswith("/api/v2/"):
-            allowed, count, reset = self.limiter.hit(token)
-            extra += [
-                (b"inin-ratelimit-allowed", str(self.limiter.per_minute).encode()),
-                (b"inin-ratelimit-count", str(count).encode()),
-                (b"inin-ratelimit-reset", str(reset).encode()),
-            ]
-            if not allowed:
-                await reply(
-                    429,
-                    "too.many.requests.retry.after",
-                    f"Rate limit exceeded the maximum of {self.limiter.per_minute} requests "
-                    f"per minute; retry after {reset} seconds",
-                    [(b"retry-after", str(reset).encode())],
-                )
+        if not await self._within_rate_limit(token, reply, extra):
+            return
+        fault = self.faults.decide(method, path)
+        if fault is not None:
+            kind, rule = fault
+            if kind == "delay":
+                if await self._hold(rule.delay_ms / 1000.0):
+                    await reply(
+                        503,
+                        "service.unavailable",
+                        "The sandbox is shutting down; retry against a running org",
+                    )
+                    return
+            elif kind == "drop":
+                await self._drop(send, extra)
                 return
-            fault = self.faults.decide(method, path)
-            if fault is not None:
-                kind, rule = fault
-                if kind == "delay":
-                    await asyncio.sleep(rule.delay_ms / 1000.0)
-                elif kind == "drop":
-                    await self._drop(send, extra)
-                    return
-                elif kind == "drop_after":
-                    scope.setdefault("state", {})
-                    scope["state"]["correlation_id"] = correlation
-                    scope["state"]["client_id"] = granted.client_id
+            elif kind == "drop_after":
+                scope.setdefault("state", {})
+                scope["state"]["correlation_id"] = correlation
+                scope["state"]["client_id"] = granted.client_id
 
-                    async def swallow(message: Message) -> None:
-                        return None
+                async def swallow(message: Message) -> None:
+                    return None
 
-                    await self.app(scope, receive, swallow)
-                    await self._drop(send, extra)
-                    return
-                else:
-                    status = int(kind)
-                    more = []
-                    if status == 429:
-                        more = [(b"retry-after", str(rule.retry_after_seconds).encode())]
-                    messages = {
-                        429: "Rate limit exceeded (injected fault); retry after the given seconds",
-                        500: "The server encountered an unexpected error (injected fault)",
-                        503: "Service unavailable (injected fault)",
-                        504: "The request timed out (injected fault)",
-                    }
-                    from .errors import DEFAULT_CODES
+                await self.app(scope, receive, swallow)
+                await self._drop(send, extra)
+                return
+            else:
+                status = int(kind)
+                more = []
+                if status == 429:
+                    more = [(b"retry-after", str(rule.retry_after_seconds).encode())]
+                messages = {
+                    429: "Rate limit exceeded (injected fault); retry after the given seconds",
+                    500: "The server encountered an unexpected error (injected fault)",
+                    503: "Service unavailable (injected fault)",
+                    504: "The request timed out (injected fault)",
+                }
+                await reply(status, DEFAULT_CODES[status], messages[status], more)
+                return
 
-                    await reply(status, DEFAULT_CODES[status], messages[status], more)
-                    return
+        await self._forward(scope, receive, send, extra, correlation, granted.client_id)
 
+    async def _forward(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        extra: list[tuple[bytes, bytes]],
+        correlation: str,
+        client_id: str,
+    ) -> None:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message = dict(message)
@@ -282,8 +349,66 @@ class Gateway:
 
         scope.setdefault("state", {})
         scope["state"]["correlation_id"] = correlation
-        scope["state"]["client_id"] = granted.client_id
+        scope["state"]["client_id"] = client_id
         await self.app(scope, receive, send_with_headers)
+
+    async def _within_rate_limit(
+        self, bucket: str, reply: _Reply, extra: list[tuple[bytes, bytes]]
+    ) -> bool:
+        """Count the request in ``bucket``'s window; answer 429 and return False past the limit."""
+        allowed, count, reset = self.limiter.hit(bucket)
+        extra += [
+            (b"inin-ratelimit-allowed", str(self.limiter.per_minute).encode()),
+            (b"inin-ratelimit-count", str(count).encode()),
+            (b"inin-ratelimit-reset", str(reset).encode()),
+        ]
+        if not allowed:
+            await reply(
+                429,
+                "too.many.requests.retry.after",
+                f"Rate limit exceeded the maximum of {self.limiter.per_minute} requests "
+                f"per minute; retry after {reset} seconds",
+                [(b"retry-after", str(reset).encode())],
+            )
+        return allowed
+
+    async def _admin(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        token: str | None,
+        reply: _Reply,
+        extra: list[tuple[bytes, bytes]],
+        correlation: str,
+    ) -> None:
+        """/sandbox/admin/*: the admin secret, never an API token, and a rate limit of its own."""
+        offered = _header(scope, ADMIN_SECRET_HEADER.lower().encode())
+        if offered is None:
+            where = (
+                f"send the sandbox's admin secret in the {ADMIN_SECRET_HEADER} header "
+                "(in Python: SandboxServer.admin(); `routingkit sandbox serve` names the file "
+                "that holds it)"
+            )
+            if token is not None and self.tokens.check(token) is not None:
+                await reply(
+                    403,
+                    "missing.permissions",
+                    f"An API token cannot use the sandbox's admin endpoints: {where}",
+                )
+            else:
+                await reply(401, "authentication.required", f"Authentication required: {where}")
+            return
+        if not secrets.compare_digest(offered.encode(), self.config.admin_secret.encode()):
+            await reply(
+                401,
+                "bad.credentials",
+                f"The {ADMIN_SECRET_HEADER} header does not hold this sandbox's admin secret",
+            )
+            return
+        if not await self._within_rate_limit(_ADMIN_BUCKET, reply, extra):
+            return
+        await self._forward(scope, receive, send, extra, correlation, "sandbox-admin")
 
     async def _drop(self, send: Send, extra: list[tuple[bytes, bytes]]) -> None:
         """Start a response and close the connection before the promised body arrives."""
@@ -355,6 +480,44 @@ class Gateway:
             return
         token, ttl = self.tokens.issue(client_id)
         await answer(200, {"access_token": token, "token_type": "bearer", "expires_in": ttl})
+
+
+def host_allowed(host: str | None, config: SandboxConfig) -> bool:
+    """Whether a request's Host header names this sandbox.
+
+    Loopback names and addresses, ``config.host`` and ``config.allowed_hosts`` are; a bare IP
+    address is too when the sandbox listens on every interface (``0.0.0.0``, ``::``), since an
+    address, unlike a name, cannot be re-pointed by DNS. A missing Host is not.
+    """
+    name = _host_name(host or "")
+    if not name:
+        return False
+    if is_loopback(name) or name == _host_name(config.host):
+        return True
+    if name in {_host_name(h) for h in config.allowed_hosts}:
+        return True
+    return _address(_host_name(config.host)) in _EVERY_INTERFACE and _address(name) is not None
+
+
+def _host_name(value: str) -> str:
+    """The name or address in a Host header (or a configured host), without port or brackets."""
+    value = value.strip().lower()
+    if value.startswith("["):
+        end = value.find("]")
+        return value[1:end] if end > 0 else ""
+    if value.count(":") > 1:  # a bare IPv6 address, as in a configured host
+        return value
+    return value.partition(":")[0].rstrip(".")
+
+
+_EVERY_INTERFACE = (ipaddress.ip_address("0.0.0.0"), ipaddress.ip_address("::"))
+
+
+def _address(name: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(name)
+    except ValueError:
+        return None
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

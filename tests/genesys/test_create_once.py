@@ -16,13 +16,14 @@ from routingkit.sandbox import SandboxServer
 SKILLS = "/api/v2/routing/skills"
 
 
-def _faults(client: GenesysClient, *rules: dict[str, Any], seed: int = 0) -> None:
-    client.request("PUT", "/sandbox/admin/faults", json={"seed": seed, "rules": list(rules)})
+def _faults(server: SandboxServer, *rules: dict[str, Any], seed: int = 0) -> None:
+    answer = server.admin("PUT", "faults", json={"seed": seed, "rules": list(rules)})
+    assert answer.status_code == 200, answer.text
 
 
 def test_a_skill_create_is_not_sent_twice_after_a_dropped_answer(tiny_org: SandboxServer) -> None:
     with client_for(tiny_org) as client:
-        _faults(client, {"pattern": f"POST {SKILLS}", "rate": 1.0, "kinds": ["drop_after"]})
+        _faults(tiny_org, {"pattern": f"POST {SKILLS}", "rate": 1.0, "kinds": ["drop_after"]})
         made = client.people.create_skill("Exactly once")
         assert made.id and made.name == "Exactly once"
         assert [s.id for s in client.people.skills(name="Exactly once")] == [made.id]
@@ -33,10 +34,12 @@ def test_skills_created_under_faults_each_exist_once(tiny_org: SandboxServer) ->
     assert tiny_org.sandbox is not None
     with client_for(tiny_org) as client:
         before = len(client.people.skills())
-        _faults(client, {"pattern": f"POST {SKILLS}", "rate": 0.3, "kinds": ["drop_after"]}, seed=7)
+        _faults(
+            tiny_org, {"pattern": f"POST {SKILLS}", "rate": 0.3, "kinds": ["drop_after"]}, seed=7
+        )
         made = [client.people.create_skill(f"Faulty {i:02d}") for i in range(21)]
         lost = tiny_org.sandbox.faults.injected
-        _faults(client)
+        _faults(tiny_org)
         assert lost >= 4
         names = sorted(s.name or "" for s in client.people.skills(name="Faulty *"))
         assert names == [f"Faulty {i:02d}" for i in range(21)]
@@ -46,7 +49,7 @@ def test_skills_created_under_faults_each_exist_once(tiny_org: SandboxServer) ->
 
 def test_a_dropped_skill_create_that_never_landed_is_sent_again(tiny_org: SandboxServer) -> None:
     with client_for(tiny_org) as client:
-        _faults(client, {"pattern": f"POST {SKILLS}", "rate": 1.0, "kinds": ["drop"]})
+        _faults(tiny_org, {"pattern": f"POST {SKILLS}", "rate": 1.0, "kinds": ["drop"]})
         with pytest.raises(TransportError):  # the second POST is dropped too
             client.people.create_skill("Never lands")
         assert client.people.skills(name="Never lands") == []

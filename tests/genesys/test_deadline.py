@@ -28,14 +28,14 @@ def _mock_client(
 
 
 @pytest.fixture()
-def frozen_skills(org: SandboxServer, client: GenesysClient) -> Iterator[None]:
+def frozen_skills(org: SandboxServer) -> Iterator[None]:
     """GET /api/v2/routing/skills answers only after 5 s (a sandbox fault of kind delay)."""
     rule = {"pattern": f"GET {SKILLS}", "rate": 1.0, "kinds": ["delay"], "delayMs": 5000}
-    client.request("PUT", "/sandbox/admin/faults", json={"seed": 0, "rules": [rule]})
+    assert org.admin("PUT", "faults", json={"seed": 0, "rules": [rule]}).status_code == 200
     try:
         yield
     finally:
-        client.request("PUT", "/sandbox/admin/faults", json={"seed": 0, "rules": []})
+        assert org.admin("PUT", "faults", json={"seed": 0, "rules": []}).status_code == 200
 
 
 def test_the_default_deadline_is_two_minutes() -> None:

@@ -142,12 +142,11 @@ def test_faults_follow_the_endpoint_pattern(tmp_path: Path) -> None:
 
 def test_faults_can_be_set_at_run_time(small_org: SandboxServer) -> None:
     headers = {"Authorization": f"Bearer {login(small_org)}"}
-    admin = f"{small_org.url}/sandbox/admin/faults"
-    bad = httpx.put(admin, headers=headers, json={"rules": [{"rate": 0.5, "kinds": ["418"]}]})
+    bad = small_org.admin("PUT", "faults", json={"rules": [{"rate": 0.5, "kinds": ["418"]}]})
     assert bad.status_code == 400 and "418" in bad.json()["message"]
-    set_ = httpx.put(
-        admin,
-        headers=headers,
+    set_ = small_org.admin(
+        "PUT",
+        "faults",
         json={
             "seed": 3,
             "rules": [
@@ -158,9 +157,9 @@ def test_faults_can_be_set_at_run_time(small_org: SandboxServer) -> None:
     assert set_.status_code == 200 and set_.json()["rules"][0]["rate"] == 1.0
     limited = httpx.get(f"{small_org.url}/api/v2/routing/skills", headers=headers)
     assert limited.status_code == 429 and limited.headers["retry-after"] == "2"
-    assert httpx.get(admin, headers=headers).json()["injected"] == 1  # since the rules were set
+    assert small_org.admin("GET", "faults").json()["injected"] == 1  # since the rules were set
     # the admin path itself is never faulted, so it can always switch faults off
-    off = httpx.put(admin, headers=headers, json={"rules": []})
+    off = small_org.admin("PUT", "faults", json={"rules": []})
     assert off.status_code == 200
     assert httpx.get(f"{small_org.url}/api/v2/routing/skills", headers=headers).status_code == 200
 
