@@ -42,7 +42,7 @@ from starlette.routing import Route
 
 from .errors import ApiError, bad_request
 from .store import INTERVAL_COLUMNS, Store
-from .web import iso, json_body, ok, sandbox
+from .web import in_supported_range, iso, json_body, ok, sandbox
 
 Int64Array = npt.NDArray[np.int64]
 
@@ -211,6 +211,7 @@ def parse_interval(raw: Any) -> tuple[int, int]:
             f"interval {raw!r} must be 'start/end', e.g. {INTERVAL_EXAMPLE!r}", "interval"
         )
     start, end = (_parse_instant(p, raw) for p in parts)
+    in_supported_range(start, end, "interval")
     if end <= start:
         raise bad_request(f"interval {raw!r} must end after it starts", "interval")
     quarter = dt.timedelta(milliseconds=STORED_INTERVAL_MS)
@@ -376,7 +377,7 @@ def parse_views(raw: Any) -> tuple[View, ...]:
 def parse_aggregate_query(body: Any) -> AggregateQuery:
     """Validate a ConversationAggregationQuery body; every refusal is a 400 naming the field."""
     if not isinstance(body, dict):
-        raise bad_request("The query must be a JSON object")
+        raise bad_request("The query must be a JSON object (the request body)", "body")
     start_ms, end_ms = parse_interval(body.get("interval"))
     granularity = body.get("granularity")
     if granularity is not None and (
@@ -777,7 +778,7 @@ def observe_queue(
 async def post_queue_observations(request: Request) -> Response:
     body = await json_body(request)
     if not isinstance(body, dict):
-        raise bad_request("The query must be a JSON object")
+        raise bad_request("The query must be a JSON object (the request body)", "body")
     metrics = _string_list(body.get("metrics"), "metrics", required=True)
     for metric in metrics:
         if metric not in OBSERVATION_METRICS:

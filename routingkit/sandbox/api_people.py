@@ -1,4 +1,8 @@
-"""People endpoints: users and their routing skills, groups, utilization."""
+"""People endpoints: users and their routing skills, groups, utilization.
+
+As in :mod:`.api_routing`, every write reads and validates its body before it opens the one
+transaction that checks the store and writes.
+"""
 
 from __future__ import annotations
 
@@ -11,21 +15,33 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..genesys.models import MEDIA_KEYS, Utilization
-from .errors import ApiError, not_found
-from .seed import DEFAULT_UTILIZATION
-from .store import Store
-from .web import (
-    entity_or_404,
-    filter_named,
-    json_body,
-    no_content,
-    ok,
-    paged,
-    parse_model,
-    query_list,
-    sandbox,
+from ..genesys.models import MEDIA_KEYS
+from .errors import bad_request, not_found
+from .listing import (
+    MAX_PAGE_NUMBER,
+    Listing,
+    body_of,
+    entities_of,
+    list_page,
+    requested_page,
 )
+from .schemas import (
+    SearchCriterion,
+    UserSearchBody,
+    UserSkillPost,
+    UserSkillPut,
+    UtilizationBody,
+    unique_ids,
+    validated,
+)
+from .seed import DEFAULT_UTILIZATION
+from .service import Sandbox
+from .store import Store
+from .web import entity_or_404, json_body, no_content, ok, query_list, sandbox
+
+MAX_SKILLS_PER_CALL = 50
+MAX_SEARCH_PAGE_SIZE = 100
+USER_STATES = ("active", "inactive", "deleted", "any")
 
 # --- users ---------------------------------------------------------------------------------
 
@@ -37,28 +53,27 @@ def _user_or_404(store: Store, user_id: str) -> dict[str, Any]:
     return user
 
 
+def _skills_of(user_id: str) -> Listing:
+    return Listing(
+        "s.skill_id, s.proficiency, s.state, e.name",
+        "user_skills s JOIN entities e ON e.kind = 'skill' AND e.id = s.skill_id",
+        ("e.name COLLATE NOCASE", "s.skill_id"),
+    ).where("s.user_id = ?", user_id)
+
+
+def _user_skill(user_id: str, row: sqlite3.Row) -> dict[str, Any]:
+    return {
+        "id": row["skill_id"],
+        "name": row["name"],
+        "proficiency": row["proficiency"],
+        "state": row["state"],
+        "skillUri": f"/api/v2/routing/skills/{row['skill_id']}",
+        "selfUri": f"/api/v2/users/{user_id}/routingskills/{row['skill_id']}",
+    }
+
+
 def _user_skills(store: Store, user_id: str) -> list[dict[str, Any]]:
-    rows = (
-        store.read()
-        .execute(
-            "SELECT s.skill_id, s.proficiency, s.state, e.name FROM user_skills s "
-            "JOIN entities e ON e.kind = 'skill' AND e.id = s.skill_id WHERE s.user_id = ? "
-            "ORDER BY e.name COLLATE NOCASE",
-            (user_id,),
-        )
-        .fetchall()
-    )
-    return [
-        {
-            "id": r["skill_id"],
-            "name": r["name"],
-            "proficiency": r["proficiency"],
-            "state": r["state"],
-            "skillUri": f"/api/v2/routing/skills/{r['skill_id']}",
-            "selfUri": f"/api/v2/users/{user_id}/routingskills/{r['skill_id']}",
-        }
-        for r in rows
-    ]
+    return [_user_skill(user_id, r) for r in _skills_of(user_id).all(store.read())]
 
 
 def _expand_user(store: Store, user: dict[str, Any], expand: set[str]) -> dict[str, Any]:
@@ -69,15 +84,21 @@ def _expand_user(store: Store, user: dict[str, Any], expand: set[str]) -> dict[s
 
 async def list_users(request: Request) -> Response:
     store = sandbox(request).store
-    users = store.entities("user")
-    ids = query_list(request, "id")
-    if ids:
-        users = [u for u in users if u["id"] in set(ids)]
+    listing = entities_of("user").one_of("e.id", query_list(request, "id"))
     state = request.query_params.get("state")
+    if state and state not in USER_STATES:
+        raise bad_request(
+            f"Query parameter state must be one of {', '.join(USER_STATES)}, got {state[:40]!r}",
+            "state",
+        )
     if state and state != "any":
-        users = [u for u in users if u.get("state") == state]
+        listing = listing.where("json_extract(e.body, '$.state') = ?", state)
     expand = set(query_list(request, "expand"))
-    return ok(paged(request, users, render=lambda u: _expand_user(store, u, expand)))
+    return ok(
+        list_page(
+            request, store.read(), listing, lambda row: _expand_user(store, body_of(row), expand)
+        )
+    )
 
 
 async def get_user(request: Request) -> Response:
@@ -88,45 +109,53 @@ async def get_user(request: Request) -> Response:
 
 _SEARCH_FIELDS = {"id", "name", "email", "username", "department", "title", "state"}
 _SKILL_FIELDS = {"routingSkills", "routingSkills.name", "skills", "routingSkills.id"}
+_SEARCH_TYPES = ("EXACT", "CONTAINS", "STARTS_WITH", "TERM", "TERMS", "MATCH_ALL")
 
 
-def _criterion_matches(store: Store, user: dict[str, Any], crit: dict[str, Any]) -> bool:
-    kind = crit.get("type", "EXACT")
-    fields = crit.get("fields") or []
-    values = [str(v) for v in (crit.get("values") or [])]
-    if crit.get("value") is not None:
-        values.append(str(crit["value"]))
-    if kind == "MATCH_ALL":
-        return True
-    if kind not in ("EXACT", "CONTAINS", "STARTS_WITH", "TERM", "TERMS"):
-        raise ApiError(
-            400,
-            f"query type {kind!r} is not supported by the sandbox; use EXACT, "
-            "CONTAINS, STARTS_WITH, TERM, TERMS or MATCH_ALL",
+def _check_criterion(crit: SearchCriterion, where: str) -> None:
+    """Refuse what the sandbox cannot answer faithfully, before any user is read."""
+    if crit.type not in _SEARCH_TYPES:
+        raise bad_request(
+            f"{where}.type {crit.type[:40]!r} is not supported by the sandbox; use "
+            f"{', '.join(_SEARCH_TYPES)}",
+            f"{where}.type",
         )
-    if not fields:
-        raise ApiError(400, 'each query criterion needs fields, e.g. ["routingSkills"]')
+    for i, sub in enumerate(crit.group or []):
+        _check_criterion(sub, f"{where}.group[{i}]")
+    if crit.type == "MATCH_ALL" or crit.group:
+        return
+    if not crit.fields:
+        raise bad_request(
+            f'{where}.fields: each query criterion needs fields, e.g. ["routingSkills"]',
+            f"{where}.fields",
+        )
+    unknown = [f for f in crit.fields if f not in _SEARCH_FIELDS | _SKILL_FIELDS]
+    if unknown:
+        raise bad_request(
+            f"{where}.fields: search field {unknown[0]!r} is not supported; use one of "
+            f"{', '.join(sorted(_SEARCH_FIELDS | _SKILL_FIELDS))}",
+            f"{where}.fields",
+        )
+
+
+def _criterion_matches(store: Store, user: dict[str, Any], crit: SearchCriterion) -> bool:
+    if crit.type == "MATCH_ALL":
+        return True
+    values = [*(crit.values or []), *([crit.value] if crit.value is not None else [])]
     candidates: list[str] = []
-    for f in fields:
+    for f in crit.fields or []:
         if f in _SKILL_FIELDS:
-            candidates += [s["name"] for s in _user_skills(store, user["id"])]
-            candidates += [s["id"] for s in _user_skills(store, user["id"])]
-        elif f in _SEARCH_FIELDS:
-            if user.get(f) is not None:
-                candidates.append(str(user[f]))
-        else:
-            raise ApiError(
-                400,
-                f"search field {f!r} is not supported; use one of "
-                f"{', '.join(sorted(_SEARCH_FIELDS | _SKILL_FIELDS))}",
-            )
+            skills = _user_skills(store, user["id"])
+            candidates += [s["name"] for s in skills] + [s["id"] for s in skills]
+        elif user.get(f) is not None:
+            candidates.append(str(user[f]))
     lowered = [c.lower() for c in candidates]
     for v in (x.lower() for x in values):
-        if kind == "CONTAINS" and any(v in c for c in lowered):
+        if crit.type == "CONTAINS" and any(v in c for c in lowered):
             return True
-        if kind == "STARTS_WITH" and any(c.startswith(v) for c in lowered):
+        if crit.type == "STARTS_WITH" and any(c.startswith(v) for c in lowered):
             return True
-        if kind in ("EXACT", "TERM", "TERMS") and v in lowered:
+        if crit.type in ("EXACT", "TERM", "TERMS") and v in lowered:
             return True
     return False
 
@@ -134,28 +163,30 @@ def _criterion_matches(store: Store, user: dict[str, Any], crit: dict[str, Any])
 async def search_users(request: Request) -> Response:
     """POST /api/v2/users/search: enough of the search language to find users by skill."""
     store = sandbox(request).store
-    body = await json_body(request)
-    if not isinstance(body, dict):
-        raise ApiError(400, "The search request must be a JSON object with a query list")
-    criteria = body.get("query") or []
+    search = validated(UserSearchBody, await json_body(request), "user search")
+    if not 1 <= search.page_size <= MAX_SEARCH_PAGE_SIZE:
+        raise bad_request(
+            f"pageSize must be 1..{MAX_SEARCH_PAGE_SIZE}, got {search.page_size}", "pageSize"
+        )
+    if not 1 <= search.page_number <= MAX_PAGE_NUMBER:
+        raise bad_request(
+            f"pageNumber must be 1..{MAX_PAGE_NUMBER}, got {search.page_number}", "pageNumber"
+        )
+    for i, crit in enumerate(search.query):
+        _check_criterion(crit, f"query[{i}]")
     users = store.entities("user")
-    for crit in criteria:
-        operator = (crit.get("operator") or "AND").upper()
-        group = crit.get("group")
-        if group:
-            hits = [u for u in users if any(_criterion_matches(store, u, g) for g in group)]
+    for crit in search.query:
+        if crit.group:
+            hits = [u for u in users if any(_criterion_matches(store, u, g) for g in crit.group)]
         else:
             hits = [u for u in users if _criterion_matches(store, u, crit)]
-        if operator == "NOT":
+        if crit.operator == "NOT":
             hit_ids = {u["id"] for u in hits}
             users = [u for u in users if u["id"] not in hit_ids]
         else:
             users = hits
-    size = int(body.get("pageSize") or 25)
-    number = int(body.get("pageNumber") or 1)
-    if not 1 <= size <= 100:
-        raise ApiError(400, f"pageSize must be 1..100, got {size}")
-    expand = set(body.get("expand") or [])
+    size, number = search.page_size, search.page_number
+    expand = set(search.expand)
     page = users[(number - 1) * size : number * size]
     return ok(
         {
@@ -176,32 +207,26 @@ async def list_user_skills(request: Request) -> Response:
     store = sandbox(request).store
     user_id = request.path_params["userId"]
     _user_or_404(store, user_id)
-    return ok(paged(request, _user_skills(store, user_id), max_page_size=500))
+    return ok(
+        list_page(request, store.read(), _skills_of(user_id), lambda r: _user_skill(user_id, r))
+    )
 
 
-def _skill_rows(store: Store, body: Any, *, many: bool) -> list[tuple[str, float]]:
-    items = body if many else [body]
-    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        raise ApiError(
-            400,
-            "Send " + ("a JSON array of " if many else "") + '{"id": skillId, "proficiency": 0..5}',
-        )
-    known = store.ids("skill")
-    rows = []
-    for i, item in enumerate(items):
-        where = f"[{i}]" if many else ""
-        skill_id = item.get("id")
+def _check_proficiency(proficiency: float, field: str) -> None:
+    if not 0.0 <= proficiency <= 5.0:
+        raise bad_request(f"{field} must be 0.0..5.0, got {proficiency}", field)
+
+
+def _check_skills_exist(store: Store, ids: list[str], *, batch: bool) -> None:
+    known = {s["id"] for s in store.get_many("skill", ids)}
+    for i, skill_id in enumerate(ids):
         if skill_id not in known:
-            raise ApiError(400, f"{where}id: skill {skill_id} does not exist")
-        proficiency = item.get("proficiency", 0.0)
-        if not isinstance(proficiency, int | float) or not 0.0 <= proficiency <= 5.0:
-            raise ApiError(400, f"{where}proficiency must be 0.0..5.0, got {proficiency!r}")
-        rows.append((skill_id, float(proficiency)))
-    return rows
+            field = f"[{i}].id" if batch else "id"
+            raise bad_request(f"{field}: skill {skill_id} does not exist", field)
 
 
 def _audit_skills(
-    box: Any,
+    box: Sandbox,
     db: sqlite3.Connection,
     request: Request,
     user: dict[str, Any],
@@ -231,22 +256,30 @@ def _audit_skills(
         )
 
 
+_UPSERT_SKILL = (
+    "INSERT INTO user_skills (user_id, skill_id, proficiency, state) "
+    "VALUES (?, ?, ?, 'active') ON CONFLICT(user_id, skill_id) "
+    "DO UPDATE SET proficiency = excluded.proficiency"
+)
+
+
 async def upsert_user_skill(request: Request) -> Response:
+    """POST .../routingskills (the body names the skill) or PUT .../routingskills/{skillId}."""
     box = sandbox(request)
     user_id = request.path_params["userId"]
-    user = _user_or_404(box.store, user_id)
     body = await json_body(request)
-    if "skillId" in request.path_params and isinstance(body, dict):
-        body = {**body, "id": request.path_params["skillId"]}
-    ((skill_id, proficiency),) = _skill_rows(box.store, body, many=False)
-    before = _user_skills(box.store, user_id)
+    if "skillId" in request.path_params:
+        skill_id = request.path_params["skillId"]
+        proficiency = validated(UserSkillPut, body, "user routing skill").proficiency
+    else:
+        post = validated(UserSkillPost, body, "user routing skill")
+        skill_id, proficiency = post.id, post.proficiency
+    _check_proficiency(proficiency, "proficiency")
     with box.store.transaction() as db:
-        db.execute(
-            "INSERT INTO user_skills (user_id, skill_id, proficiency, state) "
-            "VALUES (?, ?, ?, 'active') ON CONFLICT(user_id, skill_id) "
-            "DO UPDATE SET proficiency = excluded.proficiency",
-            (user_id, skill_id, proficiency),
-        )
+        user = _user_or_404(box.store, user_id)
+        _check_skills_exist(box.store, [skill_id], batch=False)
+        before = _user_skills(box.store, user_id)
+        db.execute(_UPSERT_SKILL, (user_id, skill_id, proficiency))
         after = [s for s in before if s["id"] != skill_id] + [
             {"id": skill_id, "proficiency": proficiency}
         ]
@@ -257,10 +290,10 @@ async def upsert_user_skill(request: Request) -> Response:
 async def delete_user_skill(request: Request) -> Response:
     box = sandbox(request)
     user_id = request.path_params["userId"]
-    user = _user_or_404(box.store, user_id)
-    before = _user_skills(box.store, user_id)
     skill_id = request.path_params["skillId"]
     with box.store.transaction() as db:
+        user = _user_or_404(box.store, user_id)
+        before = _user_skills(box.store, user_id)
         if not db.execute(
             "DELETE FROM user_skills WHERE user_id = ? AND skill_id = ?", (user_id, skill_id)
         ).rowcount:
@@ -273,39 +306,39 @@ async def bulk_user_skills(request: Request) -> Response:
     """PATCH adds or updates the skills given; PUT replaces the user's skills with them."""
     box = sandbox(request)
     user_id = request.path_params["userId"]
-    user = _user_or_404(box.store, user_id)
-    rows = _skill_rows(box.store, await json_body(request), many=True)
-    if len(rows) > 50:
-        raise ApiError(400, f"{len(rows)} skills in one call; the maximum is 50")
-    before = _user_skills(box.store, user_id)
+    body = await json_body(request)
+    if isinstance(body, list) and len(body) > MAX_SKILLS_PER_CALL:
+        raise bad_request(
+            f"{len(body)} skills in one call; the maximum is {MAX_SKILLS_PER_CALL}", "body"
+        )
+    posts = validated(list[UserSkillPost], body, "user routing skills")
+    page = requested_page(request)
+    unique_ids([p.id for p in posts], "user routing skills")
+    for i, post in enumerate(posts):
+        _check_proficiency(post.proficiency, f"[{i}].proficiency")
     with box.store.transaction() as db:
+        user = _user_or_404(box.store, user_id)
+        _check_skills_exist(box.store, [p.id for p in posts], batch=True)
+        before = _user_skills(box.store, user_id)
         if request.method == "PUT":
             db.execute("DELETE FROM user_skills WHERE user_id = ?", (user_id,))
-        db.executemany(
-            "INSERT INTO user_skills (user_id, skill_id, proficiency, state) "
-            "VALUES (?, ?, ?, 'active') ON CONFLICT(user_id, skill_id) "
-            "DO UPDATE SET proficiency = excluded.proficiency",
-            [(user_id, s, p) for s, p in rows],
-        )
-        after_rows = db.execute(
-            "SELECT skill_id, proficiency FROM user_skills WHERE user_id = ?", (user_id,)
-        ).fetchall()
-        _audit_skills(
-            box,
-            db,
-            request,
-            user,
-            before,
-            [{"id": r["skill_id"], "proficiency": r["proficiency"]} for r in after_rows],
-        )
-    return ok(paged(request, _user_skills(box.store, user_id), max_page_size=500))
+        db.executemany(_UPSERT_SKILL, [(user_id, p.id, p.proficiency) for p in posts])
+        _audit_skills(box, db, request, user, before, _user_skills(box.store, user_id))
+    listing = _skills_of(user_id)
+    render = lambda r: _user_skill(user_id, r)  # noqa: E731
+    return ok(list_page(request, box.store.read(), listing, render, page=page))
 
 
 # --- groups --------------------------------------------------------------------------------
 
 
 async def list_groups(request: Request) -> Response:
-    return ok(paged(request, filter_named(request, sandbox(request).store.entities("group"))))
+    listing = (
+        entities_of("group")
+        .name_like("e.name", request.query_params.get("name"))
+        .one_of("e.id", query_list(request, "id"))
+    )
+    return ok(list_page(request, sandbox(request).store.read(), listing, body_of))
 
 
 async def get_group(request: Request) -> Response:
@@ -317,17 +350,12 @@ async def list_group_members(request: Request) -> Response:
     group_id = request.path_params["groupId"]
     if store.get("group", group_id) is None:
         raise not_found("Group", group_id)
-    rows = (
-        store.read()
-        .execute(
-            "SELECT e.body FROM group_members g "
-            "JOIN entities e ON e.kind = 'user' AND e.id = g.user_id "
-            "WHERE g.group_id = ? ORDER BY e.name COLLATE NOCASE",
-            (group_id,),
-        )
-        .fetchall()
-    )
-    return ok(paged(request, [json.loads(r["body"]) for r in rows]))
+    listing = Listing(
+        "e.body",
+        "group_members g JOIN entities e ON e.kind = 'user' AND e.id = g.user_id",
+        ("e.name COLLATE NOCASE", "e.id"),
+    ).where("g.group_id = ?", group_id)
+    return ok(list_page(request, store.read(), listing, body_of))
 
 
 # --- utilization ---------------------------------------------------------------------------
@@ -344,44 +372,28 @@ def _org_utilization(store: Store) -> dict[str, Any]:
 
 def _validated_utilization(body: Any) -> dict[str, Any]:
     """PUT semantics: every media type the body omits goes back to the platform default."""
-    model = parse_model(Utilization, body, "utilization")
-    given = body.get("utilization") or {}
-    if not isinstance(given, dict):
-        raise ApiError(400, "utilization must be an object keyed by media type")
+    request_body = validated(UtilizationBody, body, "utilization")
     result = copy.deepcopy(DEFAULT_UTILIZATION)
-    for key, setting in given.items():
-        if key not in MEDIA_KEYS:
-            raise ApiError(
-                400, f"utilization.{key}: unknown media type; use {', '.join(MEDIA_KEYS)}"
-            )
-        capacity = setting.get("maximumCapacity")
-        if (
-            capacity is None
-            or isinstance(capacity, bool)
-            or not isinstance(capacity, int)
-            or not 0 <= capacity <= 25
-        ):
-            raise ApiError(
-                400, f"utilization.{key}.maximumCapacity must be an integer 0..25, got {capacity!r}"
-            )
-        interrupt = setting.get("interruptableMediaTypes") or []
-        unknown = [m for m in interrupt if m not in MEDIA_KEYS]
-        if unknown:
-            raise ApiError(
-                400,
-                f"utilization.{key}.interruptableMediaTypes: unknown "
-                f"{', '.join(map(str, unknown))}",
+    for key, setting in (request_body.utilization or {}).items():
+        capacity = setting.maximum_capacity
+        if not 0 <= capacity <= 25:
+            raise bad_request(
+                f"utilization.{key}.maximumCapacity must be an integer 0..25, got {capacity}",
+                f"utilization.{key}.maximumCapacity",
             )
         result[key] = {
             "maximumCapacity": capacity,
-            "interruptableMediaTypes": list(interrupt),
-            "includeNonAcd": bool(setting.get("includeNonAcd", False)),
+            "interruptableMediaTypes": list(setting.interruptable_media_types),
+            "includeNonAcd": setting.include_non_acd,
         }
     out: dict[str, Any] = {"utilization": result}
-    if model.max_inbound_calls is not None:
-        out["maxInboundCalls"] = model.max_inbound_calls
-    if model.label_utilizations:
-        out["labelUtilizations"] = body["labelUtilizations"]
+    if request_body.max_inbound_calls is not None:
+        out["maxInboundCalls"] = request_body.max_inbound_calls
+    if request_body.label_utilizations:
+        out["labelUtilizations"] = {
+            label: capacity.model_dump(by_alias=True, exclude_none=True)
+            for label, capacity in request_body.label_utilizations.items()
+        }
     return out
 
 
@@ -400,23 +412,25 @@ def _utilization_changes(old: dict[str, Any], new: dict[str, Any]) -> list[dict[
     return changes
 
 
+_STORE_UTILIZATION = (
+    "INSERT INTO utilization (scope, body) VALUES (?, ?) "
+    "ON CONFLICT(scope) DO UPDATE SET body = excluded.body"
+)
+
+
 async def org_utilization(request: Request) -> Response:
     box = sandbox(request)
     store = box.store
-    old = _org_utilization(store)
     if request.method == "GET":
-        return ok(old)
+        return ok(_org_utilization(store))
     new = (
-        {"utilization": copy.deepcopy(DEFAULT_UTILIZATION)}
-        if request.method == "DELETE"
-        else _validated_utilization(await json_body(request))
+        _validated_utilization(await json_body(request))
+        if request.method == "PUT"
+        else {"utilization": copy.deepcopy(DEFAULT_UTILIZATION)}
     )
     with store.transaction() as db:
-        db.execute(
-            "INSERT INTO utilization (scope, body) VALUES ('org', ?) "
-            "ON CONFLICT(scope) DO UPDATE SET body = excluded.body",
-            (json.dumps(new),),
-        )
+        old = _org_utilization(store)
+        db.execute(_STORE_UTILIZATION, ("org", json.dumps(new)))
         box.audit(
             db,
             request,
@@ -429,28 +443,29 @@ async def org_utilization(request: Request) -> Response:
     return no_content() if request.method == "DELETE" else ok(new)
 
 
+def _effective_utilization(store: Store, user_id: str) -> dict[str, Any]:
+    own = _stored_utilization(store, user_id)
+    return {**(own or _org_utilization(store)), "level": "Agent" if own else "Organization"}
+
+
 async def user_utilization(request: Request) -> Response:
     """A user's own settings (level Agent), else the org's (level Organization)."""
     box = sandbox(request)
     store = box.store
     user_id = request.path_params["userId"]
-    user = _user_or_404(store, user_id)
-    own = _stored_utilization(store, user_id)
-    current = {**(own or _org_utilization(store)), "level": "Agent" if own else "Organization"}
     if request.method == "GET":
-        return ok(current)
+        _user_or_404(store, user_id)
+        return ok(_effective_utilization(store, user_id))
+    own = _validated_utilization(await json_body(request)) if request.method == "PUT" else None
     with store.transaction() as db:
-        if request.method == "DELETE":
+        user = _user_or_404(store, user_id)
+        current = _effective_utilization(store, user_id)
+        if own is None:
             db.execute("DELETE FROM utilization WHERE scope = ?", (user_id,))
             new = {**_org_utilization(store), "level": "Organization"}
         else:
-            body = _validated_utilization(await json_body(request))
-            db.execute(
-                "INSERT INTO utilization (scope, body) VALUES (?, ?) "
-                "ON CONFLICT(scope) DO UPDATE SET body = excluded.body",
-                (user_id, json.dumps(body)),
-            )
-            new = {**body, "level": "Agent"}
+            db.execute(_STORE_UTILIZATION, (user_id, json.dumps(own)))
+            new = {**own, "level": "Agent"}
         box.audit(
             db,
             request,

@@ -1,9 +1,15 @@
-"""Routing endpoints: queues, queue members, wrap-up codes and skills."""
+"""Routing endpoints: queues, queue members, wrap-up codes and skills.
+
+Every write reads and validates its body first, then does its read-check-write in one
+transaction with no ``await`` inside: a DELETE cannot slip between the check that a queue exists
+and the write that depends on it.
+"""
 
 from __future__ import annotations
 
 import copy
 import hashlib
+import json
 import sqlite3
 import uuid
 from typing import Any
@@ -12,25 +18,30 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .errors import ApiError, not_found
+from .errors import ApiError, bad_request, not_found
+from .listing import Listing, body_of, entities_of, list_page
+from .schemas import (
+    EntityIdRef,
+    MemberChange,
+    MemberJoin,
+    QueueCreateBody,
+    SkillBody,
+    unique_ids,
+    validated,
+)
 from .seed import default_media_settings
 from .service import Sandbox, property_changes
 from .store import Store
-from .validation import SCALAR_DEFAULTS, validate_queue
+from .validation import SCALAR_DEFAULTS, check_references, parse_queue
 from .web import (
     entity_or_404,
-    filter_named,
-    ids_in,
     json_body,
     no_content,
     now_iso,
     ok,
-    paged,
     query_bool,
-    query_int,
     query_list,
     sandbox,
-    wildcard_match,
 )
 
 MAX_MEMBERS_PER_CALL = 100
@@ -108,27 +119,17 @@ def _sync_group_members(db: sqlite3.Connection, queue_id: str, queue: dict[str, 
 
 async def list_queues(request: Request) -> Response:
     store = sandbox(request).store
-    divisions = query_list(request, "divisionId")
-    if divisions:  # the division lives in the body: filter on whole queues
-        queues = [
-            q for q in store.entities("queue") if (q.get("division") or {}).get("id") in divisions
-        ]
-        index = [(q["id"], q["name"]) for q in queues]
-    else:  # filter and page on (id, name); decode only the page's queues
-        index = store.names("queue")
-    name = request.query_params.get("name")
-    if name:
-        index = [(i, n) for i, n in index if wildcard_match(name, n)]
-    ids = query_list(request, "id")
-    if ids:
-        wanted = set(ids)
-        index = [(i, n) for i, n in index if i in wanted]
-    if request.query_params.get("sortOrder", "asc").lower() == "desc":
-        index.reverse()
-    body = paged(request, [i for i, _ in index])
-    page = store.get_many("queue", body["entities"])
-    counts = _counts(store, body["entities"])
-    body["entities"] = [_with_counts(store, q, counts.get(q["id"], (0, 0, 0))) for q in page]
+    listing = (
+        entities_of("queue")
+        .name_like("e.name", request.query_params.get("name"))
+        .one_of("e.id", query_list(request, "id"))
+        .one_of("json_extract(e.body, '$.division.id')", query_list(request, "divisionId"))
+    )
+    body = list_page(request, store.read(), listing, body_of)
+    counts = _counts(store, [q["id"] for q in body["entities"]])
+    body["entities"] = [
+        _with_counts(store, q, counts.get(q["id"], (0, 0, 0))) for q in body["entities"]
+    ]
     return ok(body)
 
 
@@ -148,40 +149,40 @@ async def create_queue(request: Request) -> Response:
     box = sandbox(request)
     store = box.store
     body = await json_body(request)
-    if not isinstance(body, dict):
-        raise ApiError(400, "The queue must be a JSON object")
-    source_id = body.get("sourceQueueId")
-    if source_id:  # copy the source queue's configuration under the new name
-        source = _queue_or_404(store, source_id)
-        base = {k: v for k, v in source.items() if k not in ("id", "name", "selfUri")}
-        body = {**copy.deepcopy(base), **body}
-    data = validate_queue(body, store, queue_id=None)
-    queue_id = str(uuid.uuid4())
-    now = now_iso()
-    actor = request.scope["state"].get("client_id", "")
-    division = store.get("division", box.org.division_id) or {}
-    queue = _complete(
-        data,
-        {
-            "id": queue_id,
-            "division": {
-                "id": division.get("id"),
-                "name": division.get("name"),
-                "selfUri": division.get("selfUri"),
-            },
-            "mediaSettings": default_media_settings(),
-            "acwSettings": {"wrapupPrompt": "OPTIONAL"},
-        },
-    )
-    queue["name"] = queue["name"].strip()
-    queue.update(
-        dateCreated=now,
-        dateModified=now,
-        createdBy=actor,
-        modifiedBy=actor,
-        selfUri=f"/api/v2/routing/queues/{queue_id}",
-    )
+    source_id = validated(QueueCreateBody, body, "queue").source_queue_id
+    parsed = parse_queue(body) if source_id is None else None
     with store.transaction() as db:
+        if parsed is None:  # copy the source queue's configuration under the new name
+            source = _queue_or_404(store, str(source_id))
+            base = {k: v for k, v in source.items() if k not in ("id", "name", "selfUri")}
+            parsed = parse_queue({**copy.deepcopy(base), **body})
+        model, data = parsed
+        check_references(model, store, queue_id=None)
+        queue_id = str(uuid.uuid4())
+        now = now_iso()
+        actor = request.scope["state"].get("client_id", "")
+        division = store.get("division", box.org.division_id) or {}
+        queue = _complete(
+            data,
+            {
+                "id": queue_id,
+                "division": {
+                    "id": division.get("id"),
+                    "name": division.get("name"),
+                    "selfUri": division.get("selfUri"),
+                },
+                "mediaSettings": default_media_settings(),
+                "acwSettings": {"wrapupPrompt": "OPTIONAL"},
+            },
+        )
+        queue["name"] = queue["name"].strip()
+        queue.update(
+            dateCreated=now,
+            dateModified=now,
+            createdBy=actor,
+            modifiedBy=actor,
+            selfUri=f"/api/v2/routing/queues/{queue_id}",
+        )
         Store.put(db, "queue", queue)
         _sync_group_members(db, queue_id, queue)
         _audit_queue(
@@ -195,16 +196,16 @@ async def update_queue(request: Request) -> Response:
     box = sandbox(request)
     store = box.store
     queue_id = request.path_params["queueId"]
-    old = _queue_or_404(store, queue_id)
-    body = await json_body(request)
-    data = validate_queue(body, store, queue_id=queue_id)
-    kept: dict[str, Any] = {
-        k: old[k] for k in ("id", "dateCreated", "createdBy", "selfUri", "division") if k in old
-    }
-    queue = _complete(data, kept)
-    queue["name"] = queue["name"].strip()
-    queue.update(dateModified=now_iso(), modifiedBy=request.scope["state"].get("client_id", ""))
+    model, data = parse_queue(await json_body(request))
     with store.transaction() as db:
+        old = _queue_or_404(store, queue_id)
+        check_references(model, store, queue_id=queue_id)
+        kept: dict[str, Any] = {
+            k: old[k] for k in ("id", "dateCreated", "createdBy", "selfUri", "division") if k in old
+        }
+        queue = _complete(data, kept)
+        queue["name"] = queue["name"].strip()
+        queue.update(dateModified=now_iso(), modifiedBy=request.scope["state"].get("client_id", ""))
         Store.put(db, "queue", queue)
         _sync_group_members(db, queue_id, queue)
         _audit_queue(
@@ -217,23 +218,23 @@ async def delete_queue(request: Request) -> Response:
     box = sandbox(request)
     store = box.store
     queue_id = request.path_params["queueId"]
-    old = _queue_or_404(store, queue_id)
     force = query_bool(request, "forceDelete")
-    referenced = [
-        q["name"]
-        for q in store.entities("queue")
-        for rule in ((q.get("conditionalGroupRouting") or {}).get("rules") or [])
-        if (rule.get("queue") or {}).get("id") == queue_id
-    ]
-    if referenced and not force:
-        raise ApiError(
-            409,
-            f"Queue {old['name']!r} is named by the conditional group routing of "
-            f"{', '.join(sorted(set(referenced)))}; remove those rules first or "
-            "pass forceDelete=true",
-            "general.conflict",
-        )
     with store.transaction() as db:
+        old = _queue_or_404(store, queue_id)
+        referenced = [
+            q["name"]
+            for q in store.entities("queue")
+            for rule in ((q.get("conditionalGroupRouting") or {}).get("rules") or [])
+            if (rule.get("queue") or {}).get("id") == queue_id
+        ]
+        if referenced and not force:
+            raise ApiError(
+                409,
+                f"Queue {old['name']!r} is named by the conditional group routing of "
+                f"{', '.join(sorted(set(referenced)))}; remove those rules first or "
+                "pass forceDelete=true",
+                "general.conflict",
+            )
         Store.delete(db, "queue", queue_id)
         db.execute("DELETE FROM queue_members WHERE queue_id = ?", (queue_id,))
         db.execute("DELETE FROM queue_wrapupcodes WHERE queue_id = ?", (queue_id,))
@@ -244,7 +245,7 @@ async def delete_queue(request: Request) -> Response:
 # --- members -------------------------------------------------------------------------------
 
 
-def _routing_status(box: Any, user_id: str, joined: bool) -> dict[str, Any]:
+def _routing_status(user_id: str, joined: bool) -> dict[str, Any]:
     # Deterministic stand-in for live agent state: joined members are idle or interacting.
     digest = hashlib.blake2b(user_id.encode(), digest_size=2).digest()
     status = "OFF_QUEUE" if not joined else ("INTERACTING" if digest[0] % 3 else "IDLE")
@@ -252,39 +253,27 @@ def _routing_status(box: Any, user_id: str, joined: bool) -> dict[str, Any]:
 
 
 async def list_members(request: Request) -> Response:
-    box = sandbox(request)
-    store = box.store
+    store = sandbox(request).store
     queue_id = request.path_params["queueId"]
     _queue_or_404(store, queue_id)
-    query_int(request, "pageSize", 25, low=1, high=MAX_MEMBERS_PER_CALL)  # 400 above 100
-    sql = (
-        "SELECT m.user_id, m.ring_number, m.joined, m.member_by, e.body FROM queue_members m "
-        "JOIN entities e ON e.kind = 'user' AND e.id = m.user_id WHERE m.queue_id = ?"
-    )
-    params: list[Any] = [queue_id]
+    listing = Listing(
+        "m.user_id, m.ring_number, m.joined, m.member_by, e.body",
+        "queue_members m JOIN entities e ON e.kind = 'user' AND e.id = m.user_id",
+        ("e.name COLLATE NOCASE", "m.user_id"),
+    ).where("m.queue_id = ?", queue_id)
     joined = query_bool(request, "joined")
     if joined is not None:
-        sql += " AND m.joined = ?"
-        params.append(int(joined))
+        listing = listing.where("m.joined = ?", int(joined))
     member_by = request.query_params.get("memberBy")
     if member_by:
         if member_by not in ("user", "group"):
-            raise ApiError(400, f"memberBy must be user or group, got {member_by!r}")
-        sql += " AND m.member_by = ?"
-        params.append(member_by)
-    name = request.query_params.get("name")
-    if name:
-        sql += " AND e.name LIKE ?"
-        params.append(f"%{name.strip('*')}%")
-    sql += " ORDER BY e.name COLLATE NOCASE, m.user_id"
-    if request.query_params.get("sortOrder", "asc").lower() == "desc":
-        sql = sql.replace("COLLATE NOCASE, m.user_id", "COLLATE NOCASE DESC, m.user_id DESC")
-    rows = store.read().execute(sql, params).fetchall()
+            raise bad_request(f"memberBy must be user or group, got {member_by[:40]!r}", "memberBy")
+        listing = listing.where("m.member_by = ?", member_by)
+    # Members' name filter is a contains-style search on the platform.
+    listing = listing.name_like("e.name", request.query_params.get("name"), contains=True)
     expand = set(query_list(request, "expand"))
 
-    def render(row: Any) -> dict[str, Any]:
-        import json
-
+    def render(row: sqlite3.Row) -> dict[str, Any]:
         user = json.loads(row["body"])
         member: dict[str, Any] = {
             "id": row["user_id"],
@@ -296,39 +285,39 @@ async def list_members(request: Request) -> Response:
             "selfUri": f"/api/v2/routing/queues/{queue_id}/members/{row['user_id']}",
         }
         if "routingStatus" in expand:
-            member["routingStatus"] = _routing_status(box, row["user_id"], bool(row["joined"]))
+            member["routingStatus"] = _routing_status(row["user_id"], bool(row["joined"]))
         return member
 
-    return ok(paged(request, rows, max_page_size=MAX_MEMBERS_PER_CALL, totals=False, render=render))
+    body = list_page(
+        request, store.read(), listing, render, max_size=MAX_MEMBERS_PER_CALL, totals=False
+    )
+    return ok(body)
 
 
-def _member_ids(body: Any) -> list[str]:
-    if not isinstance(body, list):
-        raise ApiError(400, 'The body must be a JSON array of {"id": userId}')
-    if len(body) > MAX_MEMBERS_PER_CALL:
+def _batch_size_ok(body: Any, what: str) -> None:
+    if isinstance(body, list) and len(body) > MAX_MEMBERS_PER_CALL:
         raise ApiError(
             400,
-            f"{len(body)} members in one call; the maximum is "
+            f"{len(body)} {what} in one call; the maximum is "
             f"{MAX_MEMBERS_PER_CALL}: send them in batches",
         )
-    ids = ids_in(body)
-    if len(ids) != len(body):
-        raise ApiError(400, "Every entry needs an id (the user's id)")
-    return ids
 
 
 async def add_or_remove_members(request: Request) -> Response:
     box = sandbox(request)
     store = box.store
     queue_id = request.path_params["queueId"]
-    queue = _queue_or_404(store, queue_id)
-    ids = _member_ids(await json_body(request))
+    body = await json_body(request)
     delete = bool(query_bool(request, "delete"))
-    users = store.ids("user")
-    missing = [u for u in ids if u not in users]
-    if missing:
-        raise ApiError(400, f"Unknown user id(s): {', '.join(missing[:5])}", "bad.request")
+    _batch_size_ok(body, "members")
+    ids = [m.id for m in validated(list[EntityIdRef], body, "queue members")]
+    unique_ids(ids, "queue members")
     with store.transaction() as db:
+        queue = _queue_or_404(store, queue_id)
+        known = {r["id"] for r in store.get_many("user", ids)}
+        missing = [u for u in ids if u not in known]
+        if missing:
+            raise ApiError(400, f"Unknown user id(s): {', '.join(missing[:5])}", "bad.request")
         current = {
             r["user_id"]: r["member_by"]
             for r in db.execute(
@@ -366,7 +355,12 @@ async def add_or_remove_members(request: Request) -> Response:
 
 
 def _member_update(
-    db: sqlite3.Connection, queue_id: str, user_id: str, patch: dict[str, Any]
+    db: sqlite3.Connection,
+    queue_id: str,
+    user_id: str,
+    *,
+    ring: int | None = None,
+    joined: bool | None = None,
 ) -> list[dict[str, Any]]:
     row = db.execute(
         "SELECT ring_number, joined FROM queue_members WHERE queue_id = ? AND user_id = ?",
@@ -375,10 +369,7 @@ def _member_update(
     if row is None:
         raise not_found(f"Member of queue {queue_id}:", user_id)
     changes = []
-    if "ringNumber" in patch and patch["ringNumber"] is not None:
-        ring = patch["ringNumber"]
-        if not isinstance(ring, int) or isinstance(ring, bool) or not 1 <= ring <= 6:
-            raise ApiError(400, f"ringNumber must be an integer 1..6, got {ring!r}")
+    if ring is not None:
         db.execute(
             "UPDATE queue_members SET ring_number = ? WHERE queue_id = ? AND user_id = ?",
             (ring, queue_id, user_id),
@@ -390,10 +381,7 @@ def _member_update(
                 "newValues": [str(ring)],
             }
         )
-    if "joined" in patch and patch["joined"] is not None:
-        joined = patch["joined"]
-        if not isinstance(joined, bool):
-            raise ApiError(400, f"joined must be true or false, got {joined!r}")
+    if joined is not None:
         db.execute(
             "UPDATE queue_members SET joined = ? WHERE queue_id = ? AND user_id = ?",
             (int(joined), queue_id, user_id),
@@ -411,12 +399,15 @@ def _member_update(
 async def patch_member(request: Request) -> Response:
     box = sandbox(request)
     queue_id = request.path_params["queueId"]
-    queue = _queue_or_404(box.store, queue_id)
-    patch = await json_body(request)
-    if not isinstance(patch, dict):
-        raise ApiError(400, 'The body must be a queue member object, e.g. {"joined": true}')
+    change = validated(MemberChange, await json_body(request), "queue member")
+    ring = change.ring_number
+    if ring is not None and not 1 <= ring <= 6:
+        raise bad_request(f"ringNumber must be an integer 1..6, got {ring}", "ringNumber")
     with box.store.transaction() as db:
-        changes = _member_update(db, queue_id, request.path_params["memberId"], patch)
+        queue = _queue_or_404(box.store, queue_id)
+        changes = _member_update(
+            db, queue_id, request.path_params["memberId"], ring=ring, joined=change.joined
+        )
         if changes:
             _audit_queue(box, db, request, queue_id, queue["name"], "Update", changes)
     return Response(status_code=202)
@@ -425,24 +416,23 @@ async def patch_member(request: Request) -> Response:
 async def patch_members(request: Request) -> Response:
     box = sandbox(request)
     queue_id = request.path_params["queueId"]
-    queue = _queue_or_404(box.store, queue_id)
     body = await json_body(request)
-    ids = _member_ids(body)
+    _batch_size_ok(body, "members")
+    patches = validated(list[MemberJoin], body, "queue members")
+    ids = [p.id for p in patches]
+    unique_ids(ids, "queue members")
     with box.store.transaction() as db:
+        queue = _queue_or_404(box.store, queue_id)
         changes: list[dict[str, Any]] = []
-        for user_id, patch in zip(ids, body, strict=True):
-            changes += _member_update(db, queue_id, user_id, {"joined": patch.get("joined")})
+        for patch in patches:
+            changes += _member_update(db, queue_id, patch.id, joined=patch.joined)
         if changes:
             _audit_queue(box, db, request, queue_id, queue["name"], "Update", changes)
-    rows = (
-        box.store.read()
-        .execute(
+        rows = db.execute(
             f"SELECT user_id, ring_number, joined, member_by FROM queue_members WHERE queue_id = ? "
             f"AND user_id IN ({', '.join('?' * len(ids))})",
             [queue_id, *ids],
-        )
-        .fetchall()
-    )
+        ).fetchall()
     entities = [
         {
             "id": r["user_id"],
@@ -459,8 +449,8 @@ async def delete_member(request: Request) -> Response:
     box = sandbox(request)
     queue_id = request.path_params["queueId"]
     user_id = request.path_params["memberId"]
-    queue = _queue_or_404(box.store, queue_id)
     with box.store.transaction() as db:
+        queue = _queue_or_404(box.store, queue_id)
         row = db.execute(
             "SELECT member_by FROM queue_members WHERE queue_id = ? AND user_id = ?",
             (queue_id, user_id),
@@ -488,44 +478,47 @@ async def delete_member(request: Request) -> Response:
 
 
 async def list_wrapupcodes(request: Request) -> Response:
-    codes = filter_named(request, sandbox(request).store.entities("wrapupcode"))
-    return ok(paged(request, codes))
+    listing = (
+        entities_of("wrapupcode")
+        .name_like("e.name", request.query_params.get("name"))
+        .one_of("e.id", query_list(request, "id"))
+    )
+    return ok(list_page(request, sandbox(request).store.read(), listing, body_of))
 
 
 async def get_wrapupcode(request: Request) -> Response:
     return ok(entity_or_404(request, "wrapupcode", "Wrap-up code", "codeId"))
 
 
-def _queue_codes(store: Store, queue_id: str) -> list[dict[str, Any]]:
-    rows = (
-        store.read()
-        .execute("SELECT code_id FROM queue_wrapupcodes WHERE queue_id = ?", (queue_id,))
-        .fetchall()
-    )
-    codes = [store.get("wrapupcode", r["code_id"]) for r in rows]
-    return sorted([c for c in codes if c], key=lambda c: c["name"].lower())
-
-
 async def list_queue_wrapupcodes(request: Request) -> Response:
     store = sandbox(request).store
     queue_id = request.path_params["queueId"]
     _queue_or_404(store, queue_id)
-    return ok(paged(request, filter_named(request, _queue_codes(store, queue_id))))
+    listing = (
+        Listing(
+            "e.body",
+            "queue_wrapupcodes w JOIN entities e ON e.kind = 'wrapupcode' AND e.id = w.code_id",
+            ("e.name COLLATE NOCASE", "e.id"),
+        )
+        .where("w.queue_id = ?", queue_id)
+        .name_like("e.name", request.query_params.get("name"))
+        .one_of("e.id", query_list(request, "id"))
+    )
+    return ok(list_page(request, store.read(), listing, body_of))
 
 
 async def add_queue_wrapupcodes(request: Request) -> Response:
     box = sandbox(request)
     queue_id = request.path_params["queueId"]
-    queue = _queue_or_404(box.store, queue_id)
     body = await json_body(request)
-    if not isinstance(body, list):
-        raise ApiError(400, 'The body must be a JSON array of {"id": wrapupCodeId}')
-    ids = ids_in(body)
-    known = box.store.ids("wrapupcode")
-    missing = [i for i in ids if i not in known]
-    if missing:
-        raise ApiError(400, f"Unknown wrap-up code id(s): {', '.join(missing)}")
+    ids = [c.id for c in validated(list[EntityIdRef], body, "queue wrap-up codes")]
+    unique_ids(ids, "queue wrap-up codes")
     with box.store.transaction() as db:
+        queue = _queue_or_404(box.store, queue_id)
+        codes = box.store.get_many("wrapupcode", ids)
+        missing = sorted(set(ids) - {c["id"] for c in codes})
+        if missing:
+            raise ApiError(400, f"Unknown wrap-up code id(s): {', '.join(missing)}")
         db.executemany(
             "INSERT OR IGNORE INTO queue_wrapupcodes (queue_id, code_id) VALUES (?, ?)",
             [(queue_id, i) for i in ids],
@@ -539,15 +532,15 @@ async def add_queue_wrapupcodes(request: Request) -> Response:
             "Add",
             [{"property": "wrapupCodes", "oldValues": [], "newValues": ids}],
         )
-    return ok([box.store.get("wrapupcode", i) for i in ids])
+    return ok(codes)
 
 
 async def delete_queue_wrapupcode(request: Request) -> Response:
     box = sandbox(request)
     queue_id = request.path_params["queueId"]
     code_id = request.path_params["codeId"]
-    queue = _queue_or_404(box.store, queue_id)
     with box.store.transaction() as db:
+        queue = _queue_or_404(box.store, queue_id)
         gone = db.execute(
             "DELETE FROM queue_wrapupcodes WHERE queue_id = ? AND code_id = ?", (queue_id, code_id)
         ).rowcount
@@ -569,8 +562,12 @@ async def delete_queue_wrapupcode(request: Request) -> Response:
 
 
 async def list_skills(request: Request) -> Response:
-    skills = filter_named(request, sandbox(request).store.entities("skill"))
-    return ok(paged(request, skills))
+    listing = (
+        entities_of("skill")
+        .name_like("e.name", request.query_params.get("name"))
+        .one_of("e.id", query_list(request, "id"))
+    )
+    return ok(list_page(request, sandbox(request).store.read(), listing, body_of))
 
 
 async def get_skill(request: Request) -> Response:
@@ -579,26 +576,29 @@ async def get_skill(request: Request) -> Response:
 
 async def create_skill(request: Request) -> Response:
     box = sandbox(request)
-    body = await json_body(request)
-    if not isinstance(body, dict) or not str(body.get("name") or "").strip():
-        raise ApiError(400, "name: a skill needs a non-empty name")
-    name = str(body["name"]).strip()
-    if box.store.find_by_name("skill", name) is not None:
-        raise ApiError(409, f"A skill named {name!r} already exists", "general.conflict")
-    division = box.store.get("division", body.get("divisionId") or box.org.division_id)
-    if division is None:
-        raise ApiError(400, f"divisionId: division {body.get('divisionId')} does not exist")
-    skill_id = str(uuid.uuid4())
-    skill = {
-        "id": skill_id,
-        "name": name,
-        "state": "active",
-        "version": "1",
-        "dateModified": now_iso(),
-        "division": division,
-        "selfUri": f"/api/v2/routing/skills/{skill_id}",
-    }
+    request_skill = validated(SkillBody, await json_body(request), "skill")
+    name = request_skill.name.strip()
+    if not name:
+        raise bad_request("name: a skill needs a non-empty name", "name")
+    division_id = (request_skill.division.id if request_skill.division else None) or (
+        box.org.division_id
+    )
     with box.store.transaction() as db:
+        if box.store.find_by_name("skill", name) is not None:
+            raise ApiError(409, f"A skill named {name!r} already exists", "general.conflict")
+        division = box.store.get("division", division_id)
+        if division is None:
+            raise bad_request(f"division.id: division {division_id} does not exist", "division.id")
+        skill_id = str(uuid.uuid4())
+        skill = {
+            "id": skill_id,
+            "name": name,
+            "state": "active",
+            "version": "1",
+            "dateModified": now_iso(),
+            "division": division,
+            "selfUri": f"/api/v2/routing/skills/{skill_id}",
+        }
         Store.put(db, "skill", skill)
         box.audit(
             db,
@@ -615,10 +615,10 @@ async def create_skill(request: Request) -> Response:
 async def delete_skill(request: Request) -> Response:
     box = sandbox(request)
     skill_id = request.path_params["skillId"]
-    skill = box.store.get("skill", skill_id)
-    if skill is None:
-        raise not_found("Skill", skill_id)
     with box.store.transaction() as db:
+        skill = box.store.get("skill", skill_id)
+        if skill is None:
+            raise not_found("Skill", skill_id)
         Store.delete(db, "skill", skill_id)
         db.execute("DELETE FROM user_skills WHERE skill_id = ?", (skill_id,))
         box.audit(

@@ -11,6 +11,7 @@ DEFAULT_CODES = {
     403: "missing.permissions",
     404: "not.found",
     405: "method.not.allowed",
+    408: "request.timeout",
     409: "general.conflict",
     413: "request.entity.too.large",
     415: "unsupported.media.type",
@@ -59,6 +60,17 @@ def error_body(
         "details": details or [],
         "errors": [],
     }
+
+
+def field_path(parts: list[str | int]) -> str:
+    """``["mediaSettings", "call", 3]`` -> ``mediaSettings.call[3]``; the whole body is ``body``."""
+    text = ""
+    for part in parts:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text or "body"
 
 
 def bad_request(message: str, field: str | None = None) -> ApiError:

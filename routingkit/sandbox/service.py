@@ -173,6 +173,7 @@ async def _server_error(request: Request, exc: Exception) -> JSONResponse:
 
 def create_app(sandbox: Sandbox) -> Gateway:
     """The ASGI application: the gateway in front of every endpoint module's routes."""
+    # Imported here: the endpoint modules import this one (Sandbox, property_changes).
     from . import api_admin, api_analytics, api_audit, api_org, api_people, api_routing
 
     routes: list[BaseRoute] = [

@@ -98,9 +98,19 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """All writes inside commit together or not at all."""
+        """All writes inside commit together or not at all.
+
+        Reads through this store on the same thread see the transaction. Never ``await``
+        inside one: the endpoints share the event loop's thread, so a second handler would
+        find this transaction still open (refused here, loudly, rather than nested).
+        """
         with self._write_lock:
             conn = self._connection()
+            if conn.in_transaction:
+                raise RuntimeError(
+                    "a transaction is already open on this thread: is there an await inside "
+                    "a `with store.transaction()` block?"
+                )
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn

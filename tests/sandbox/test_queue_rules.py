@@ -71,7 +71,7 @@ def test_read_only_fields_sent_back_are_ignored(api: httpx.Client, scratch: dict
         ({"skillEvaluationMethod": "SOME"}, ("skillEvaluationMethod",)),
         ({"scoringMethod": "Random"}, ("scoringMethod",)),
         ({"routingRules": [{"operator": "ANY", "waitSeconds": 5}] * 7}, ("at most 6",)),
-        ({"routingRules": [{"operator": "SOMETIMES"}]}, ("routingRules.0.operator",)),
+        ({"routingRules": [{"operator": "SOMETIMES"}]}, ("routingRules[0].operator",)),
         ({"bullseye": {"rings": [{}]}}, ("bullseye.rings", "2 to 6")),
         (
             {
