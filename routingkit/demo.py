@@ -23,7 +23,7 @@ from .report import ReportResult, run_report
 from .resources import notebooks_dir
 
 NOTEBOOKS_DIR = notebooks_dir()
-DEMO_NOTEBOOKS = ("01_history.ipynb", "02_staffing.ipynb")
+DEMO_NOTEBOOKS = ("01_history.ipynb", "02_staffing.ipynb", "03_deploy.ipynb")
 CREDENTIAL_VARIABLES = (
     "GENESYSCLOUD_OAUTHCLIENT_ID",
     "GENESYSCLOUD_OAUTHCLIENT_SECRET",
@@ -142,6 +142,31 @@ def run_demo(
             staffing_truth(org.sandbox_db).to_csv(staffed, index=False)
             extras["02_staffing.ipynb"].setdefault("staffed_file", str(staffed.resolve()))
         for name in DEMO_NOTEBOOKS:
+            if name == "03_deploy.ipynb":
+                deploy = extras[name]
+                capacity = out / "capacity_plan.json"
+                if capacity.exists():
+                    deploy.setdefault("capacity_plan_file", str(capacity.resolve()))
+                if org.sandbox_db is not None and "approve_plan_id" not in deploy:
+                    # The demo approves its own plan, on the sandbox only: the id of the plan
+                    # the notebook will make from the same org, policy and capacity plan.
+                    deploy["approve_plan_id"] = demo_plan_id(deploy)
             results.append(run_report(NOTEBOOKS_DIR / name, extras[name], out))
     write_index(out, results, org)
     return out
+
+
+def demo_plan_id(parameters: dict[str, Any]) -> str:
+    """The id of the plan 03_deploy will make with ``parameters`` (on the org in the
+    environment): what a reviewer approves after reading the plan."""
+    from .genesys import connect
+    from .policy import CapacityPlan
+    from .policy.plan import build_plan
+    from .policy.spec import Policy
+    from .resources import demo_policy_path
+
+    policy = Policy.load(parameters.get("policy_file") or demo_policy_path())
+    capacity_file = parameters.get("capacity_plan_file")
+    capacity = CapacityPlan.load(capacity_file) if capacity_file else None
+    with connect(sandbox=False) as client:
+        return build_plan(client, policy, capacity=capacity).id

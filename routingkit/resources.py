@@ -42,3 +42,8 @@ def notebook_path(name: str) -> Path:
 def sample_workload_path() -> Path:
     """The sample workload CSV that ``routingkit staffing`` uses by default."""
     return _bundled("data", "sample_workload.csv")
+
+
+def demo_policy_path() -> Path:
+    """The demo's routing policy for the sandbox org (03_deploy uses it by default)."""
+    return _bundled("data", "demo_policy.yaml")

@@ -122,6 +122,7 @@ class Plan(_Frozen):
     findings: list[FindingModel] = []
     assumptions: list[str] = []
     capacity_plan_created_at: dt.datetime | None = None
+    on_queue_fraction: float | None = None
 
     @property
     def has_changes(self) -> bool:
@@ -185,6 +186,60 @@ class Plan(_Frozen):
         if self.assumptions:
             lines += ["", "Assumptions:", *(f"- {a}" for a in self.assumptions)]
         return "\n".join(lines)
+
+    def headline_table(self) -> pd.DataFrame:
+        """One row per changed queue (and media type): what changes and what it does."""
+        rows = []
+        for queue in self.changed_queues:
+            # "unchanged" describes the queue object; here only its membership changes
+            action = "members only" if queue.action == "unchanged" else queue.action
+            base = {
+                "queue": queue.queue_name,
+                "action": action,
+                "fields changed": len(queue.changes),
+                "members added": len(queue.members_add),
+                "members removed": len(queue.members_remove),
+            }
+            if not queue.impact:
+                rows.append(base)
+            for impact in queue.impact:
+                rows.append(
+                    {
+                        **base,
+                        "media": impact.media_type,
+                        "goal": impact.goal_after,
+                        "service level (week)": f"{impact.week_before.service_level:.1%} -> "
+                        f"{impact.week_after.service_level:.1%}",
+                        "service level (peak)": f"{impact.peak_before.service_level:.1%} -> "
+                        f"{impact.peak_after.service_level:.1%}",
+                        "ASA (week)": _seconds(impact.week_before.asa_seconds)
+                        + " -> "
+                        + _seconds(impact.week_after.asa_seconds),
+                        "abandoned (week)": f"{impact.week_before.abandon_rate:.1%} -> "
+                        f"{impact.week_after.abandon_rate:.1%}",
+                        "misses goal after": "yes" if impact.misses_goal_after else "no",
+                    }
+                )
+        table: pd.DataFrame = pd.DataFrame(rows)
+        return table
+
+    def diff_table(self) -> pd.DataFrame:
+        """Every field-level change: queue, field path, kind, before, after."""
+        rows = [
+            {
+                "queue": queue.queue_name,
+                "field": change.path,
+                "change": change.kind,
+                "before": _cell(change.before),
+                "after": _cell(change.after),
+            }
+            for queue in self.queues
+            for change in queue.changes
+        ]
+        table: pd.DataFrame = pd.DataFrame(
+            rows, columns=["queue", "field", "change", "before", "after"]
+        )
+        return table
 
     def _repr_html_(self) -> str:
         rows = []
@@ -250,6 +305,15 @@ class Plan(_Frozen):
                 "after it was made; make a new plan with 'routingkit plan'"
             )
         return plan
+
+
+def _seconds(value: float | None) -> str:
+    if value is None:
+        return "-"
+    if value < 60:
+        return f"{value:.1f} s"
+    total = round(value)
+    return f"{total // 60}:{total % 60:02d}"
 
 
 def _cell(value: Any) -> str:
@@ -508,6 +572,7 @@ def build_plan(
             f"not for {snap.org.id} ({snap.org.name}); recompute it on this org"
         )
     assumptions: list[str] = []
+    fraction = 1.0
     if capacity is not None:
         fraction = (
             on_queue_fraction if on_queue_fraction is not None else 1 - capacity.options.shrinkage
@@ -532,6 +597,7 @@ def build_plan(
         ],
         assumptions=assumptions,
         capacity_plan_created_at=capacity.created_at if capacity else None,
+        on_queue_fraction=fraction if capacity is not None else None,
     )
 
 
@@ -542,9 +608,12 @@ def _service_level_goal(body: dict[str, Any] | None, media_key: str) -> tuple[fl
     return float(level["percentage"]), float(level["durationMs"]) / 1000.0
 
 
-def _impact(queue: QueuePlan, capacity: CapacityPlan, fraction: float) -> list[Impact]:
+def _scenarios(
+    queue: QueuePlan, capacity: CapacityPlan, fraction: float
+) -> list[tuple[Any, pd.DataFrame, dict[str, tuple[tuple[float, float], pd.DataFrame]]]]:
+    """Per capacity-plan media type of the queue: (its plan, the week, {before|after: (goal,
+    predicted service per interval)})."""
     from ..genesys.models import queue_media_key
-    from .spec import goal_text
 
     if queue.queue_id is None:
         return []
@@ -563,7 +632,7 @@ def _impact(queue: QueuePlan, capacity: CapacityPlan, fraction: float) -> list[I
         frame["patience_seconds"] = planned.patience_seconds or math.inf
         frame["aht_seconds"] = frame["aht_seconds"].fillna(1.0)
         required = frame["required_agents"].to_numpy(dtype=float)
-        figures = {}
+        cases = {}
         for label, members, goal in (
             ("before", members_before, before_goal),
             ("after", members_after, after_goal),
@@ -571,22 +640,79 @@ def _impact(queue: QueuePlan, capacity: CapacityPlan, fraction: float) -> list[I
             on_queue = math.floor(members * fraction + 1e-9)
             agents = np.minimum(required, on_queue)
             measured = predicted_service(frame.assign(target_seconds=goal[1]), agents)
-            figures[label] = _figures(frame, measured)
+            cases[label] = (goal, measured.assign(agents_on_queue=agents, members=members))
+        out.append((planned, frame, cases))
+    return out
+
+
+def _impact(queue: QueuePlan, capacity: CapacityPlan, fraction: float) -> list[Impact]:
+    from .spec import goal_text
+
+    out = []
+    for planned, frame, cases in _scenarios(queue, capacity, fraction):
+        (before_goal, before), (after_goal, after) = cases["before"], cases["after"]
+        peak_before, week_before = _figures(frame, before)
+        peak_after, week_after = _figures(frame, after)
         out.append(
             Impact(
                 media_type=planned.media_type,
                 goal_before=goal_text(*before_goal),
                 goal_after=goal_text(*after_goal),
                 goal_service_level_after=after_goal[0],
-                members_before=members_before,
-                members_after=members_after,
-                peak_before=figures["before"][0],
-                peak_after=figures["after"][0],
-                week_before=figures["before"][1],
-                week_after=figures["after"][1],
+                members_before=int(before["members"].iloc[0]),
+                members_after=int(after["members"].iloc[0]),
+                peak_before=peak_before,
+                peak_after=peak_after,
+                week_before=week_before,
+                week_after=week_after,
             )
         )
     return out
+
+
+def impact_series(plan: Plan, capacity: CapacityPlan) -> pd.DataFrame:
+    """Predicted service per interval before and after, per changed queue and media type.
+
+    Columns: ``queue_name``, ``media_type``, ``weekday``, ``slot_minute``, ``arrival_rate``,
+    ``goal_before``/``goal_after`` (fractions), ``service_level_before``/``_after``,
+    ``abandon_rate_before``/``_after``, ``agents_before``/``_after``. Empty without a fraction
+    (the plan was made without a capacity plan).
+    """
+    fraction = plan.on_queue_fraction
+    rows = []
+    for queue in plan.queues:
+        if fraction is None:
+            break
+        for planned, frame, cases in _scenarios(queue, capacity, fraction):
+            (goal_b, before), (goal_a, after) = cases["before"], cases["after"]
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "queue_name": queue.queue_name,
+                        "media_type": planned.media_type,
+                        "weekday": frame["weekday"],
+                        "slot_minute": frame["slot_minute"],
+                        "arrival_rate": frame["arrival_rate"],
+                        "goal_before": goal_b[0],
+                        "goal_after": goal_a[0],
+                        "service_level_before": before["service_level"],
+                        "service_level_after": after["service_level"],
+                        "abandon_rate_before": before["abandon_rate"],
+                        "abandon_rate_after": after["abandon_rate"],
+                        "agents_before": before["agents_on_queue"],
+                        "agents_after": after["agents_on_queue"],
+                    }
+                )
+            )
+    columns = [
+        "queue_name", "media_type", "weekday", "slot_minute", "arrival_rate", "goal_before",
+        "goal_after", "service_level_before", "service_level_after", "abandon_rate_before",
+        "abandon_rate_after", "agents_before", "agents_after",
+    ]  # fmt: skip
+    result: pd.DataFrame = (
+        pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=columns)
+    )
+    return result
 
 
 def _figures(frame: pd.DataFrame, measured: pd.DataFrame) -> tuple[ServiceFigures, ServiceFigures]:

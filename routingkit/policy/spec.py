@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -218,7 +218,7 @@ class PoolPolicy(_Spec):
 class MembersPolicy(_Spec):
     """The members wanted: a number, or the capacity plan's peak rostered agents."""
 
-    wanted: int | Literal["capacity_plan"] = Field(ge=0, le=10_000)
+    wanted: Annotated[int, Field(ge=0, le=10_000)] | Literal["capacity_plan"]
     pool: PoolPolicy
     remove_surplus: bool = False
     rings_by_proficiency: bool = False

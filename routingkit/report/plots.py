@@ -189,3 +189,53 @@ def sensitivity(
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def service_before_after(series: pd.DataFrame, *, weekday: int = 0) -> Figure:
+    """Predicted service level per interval before and after a change, with the goal.
+
+    ``series``: ``policy.plan.impact_series``; one panel per queue and media type (small
+    multiples, at most 12), the chosen weekday's intervals.
+    """
+    day = series[series["weekday"] == weekday]
+    groups = list(day.groupby(["queue_name", "media_type"], sort=True))[:12]
+    panels = max(1, len(groups))
+    columns = min(3, panels)
+    rows = -(-panels // columns)
+    fig, axes = plt.subplots(
+        rows, columns, figsize=(4.2 * columns, 2.8 * rows), squeeze=False, sharey=True
+    )
+    for ax in axes.ravel()[len(groups) :]:
+        ax.set_visible(False)
+    for ax, ((queue, media), rows_) in zip(axes.ravel(), groups, strict=False):
+        rows_ = rows_.sort_values("slot_minute")
+        hours = rows_["slot_minute"] / 60.0
+        busy = rows_["arrival_rate"] > 0
+        ax.step(
+            hours[busy],
+            rows_.loc[busy, "service_level_before"] * 100,
+            where="post",
+            label="before",
+            color="#7f7f7f",
+            lw=1.2,
+        )
+        ax.step(
+            hours[busy],
+            rows_.loc[busy, "service_level_after"] * 100,
+            where="post",
+            label="after",
+            color="#1f77b4",
+            lw=1.6,
+        )
+        ax.axhline(
+            float(rows_["goal_after"].iloc[0]) * 100, color="#d62728", ls="--", lw=1, label="goal"
+        )
+        ax.set_title(f"{queue} / {media}", fontsize=9)
+        ax.set_xlim(0, 24)
+        ax.set_ylim(0, 101)
+        ax.set_xlabel("time of day (hours)", fontsize=8)
+    axes[0][0].set_ylabel("predicted service level (%)")
+    axes[0][0].legend(fontsize=7, loc="lower left")
+    fig.suptitle(f"Predicted service level per interval, {WEEKDAYS[weekday]}", fontsize=10)
+    fig.tight_layout()
+    return fig

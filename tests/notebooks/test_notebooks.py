@@ -54,7 +54,7 @@ def test_notebooks_are_committed_without_outputs() -> None:
 
 def test_every_report_file_is_written(demo: tuple[Path, dict]) -> None:
     out, _ = demo
-    for stem in ("01_history", "02_staffing"):
+    for stem in ("01_history", "02_staffing", "03_deploy"):
         for suffix in (".ipynb", ".html", ".summary.json"):
             assert (out / f"{stem}{suffix}").stat().st_size > 0
     for table in (
@@ -65,6 +65,7 @@ def test_every_report_file_is_written(demo: tuple[Path, dict]) -> None:
         "capacity_plan.json",
         "workload.csv",
         "staffed_agents.csv",
+        "plan.json",
         "volume_heatmap.png",
     ):
         assert (out / table).stat().st_size > 0, table
@@ -75,7 +76,7 @@ def test_every_report_file_is_written(demo: tuple[Path, dict]) -> None:
 
 def test_html_reports_have_plots_and_no_code(demo: tuple[Path, dict]) -> None:
     out, _ = demo
-    for stem, plots in (("01_history", 5), ("02_staffing", 3)):
+    for stem, plots in (("01_history", 5), ("02_staffing", 3), ("03_deploy", 1)):
         page = (out / f"{stem}.html").read_text()
         assert page.count("<img") >= plots, stem
         for code in ("fetch_history(", "import ", "record_figures("):
@@ -303,6 +304,108 @@ def test_a_goal_parameter_overrides_the_orgs_goal(
     assert result.returncode == 0, result.stderr
     goal = CapacityPlan.load(out).queues[0].goal
     assert (goal.service_level, goal.target_seconds, goal.source) == (0.95, 15.0, "override")
+
+
+def test_the_demo_applies_its_plan_on_the_sandbox_and_verifies_it(
+    demo: tuple[Path, dict],
+) -> None:
+    out, _ = demo
+    figures = json.loads((out / "03_deploy.summary.json").read_text())["figures"]
+    assert figures["applied"] == "applied" and figures["queues_changed"] == 3
+    page = (out / "03_deploy.html").read_text()
+    assert "the local SANDBOX org" in page
+    assert "it matches the policy, nothing left to change" in page
+
+
+@pytest.fixture(scope="module")
+def deploy_org(
+    small_org: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, str]:
+    """The small org with a capacity plan from its own staffing report (for 03_deploy)."""
+    out = tmp_path_factory.mktemp("deploy-staffing")
+    result = _cli(
+        "report", str(NOTEBOOKS_DIR / "02_staffing.ipynb"), "-p", "days", "7",
+        "-p", "end_date", TODAY.isoformat(), "-p", "replications", "2",
+        "--output-dir", str(out), env=small_org,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return {**small_org, "CAPACITY_PLAN": str(out / "capacity_plan.json")}
+
+
+def _sdk_view(env: dict[str, str]) -> dict[str, object]:
+    import PureCloudPlatformClientV2 as sdk
+
+    api = sdk.ApiClient(host=env["GENESYSCLOUD_REGION"]).get_client_credentials_token(
+        env["GENESYSCLOUD_OAUTHCLIENT_ID"], env["GENESYSCLOUD_OAUTHCLIENT_SECRET"]
+    )
+    routing = sdk.RoutingApi(api)
+    queues = {q.name: q for q in routing.get_routing_queues(page_size=100).entities}
+    vip = queues["VIP - Voice"].id
+    return {
+        "vip_members": sorted(
+            m.id for m in routing.get_routing_queue_members(vip, page_size=100).entities
+        ),
+        "chat_timeout": queues["Support - Chat"].media_settings.chat.alerting_timeout_seconds,
+        "ring_timeout": queues["Technical - Voice"]
+        .bullseye.rings[0]
+        .expansion_criteria[0]
+        .threshold,
+    }
+
+
+def _deploy(env: dict[str, str], out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return _cli(
+        "report", str(NOTEBOOKS_DIR / "03_deploy.ipynb"),
+        "-p", "capacity_plan_file", env["CAPACITY_PLAN"], *extra, "--output-dir", str(out),
+        env={**env, "ROUTINGKIT_STATE_DIR": str(out / "state")},
+    )  # fmt: skip
+
+
+def test_deploy_without_an_id_plans_only_and_writes_nothing(
+    deploy_org: dict[str, str], tmp_path: Path
+) -> None:
+    before = _sdk_view(deploy_org)
+    result = _deploy(deploy_org, tmp_path / "plan-only")
+    assert result.returncode == 0, result.stderr
+    assert _sdk_view(deploy_org) == before
+    summary = json.loads((tmp_path / "plan-only" / "03_deploy.summary.json").read_text())
+    assert summary["figures"]["applied"] == "plan only, not applied"
+    assert "Plan only, not applied" in (tmp_path / "plan-only" / "03_deploy.html").read_text()
+
+
+def test_deploy_with_a_stale_id_fails_naming_both_ids_and_writes_nothing(
+    deploy_org: dict[str, str], tmp_path: Path
+) -> None:
+    before = _sdk_view(deploy_org)
+    result = _deploy(deploy_org, tmp_path / "stale", "-p", "approve_plan_id", "0123456789abcdef")
+    assert result.returncode == 1
+    assert (
+        "0123456789abcdef" in result.stderr
+        and "is not the id of the plan just made" in result.stderr
+    )
+    assert _sdk_view(deploy_org) == before
+
+
+def test_deploy_with_the_reviewed_id_applies_and_verifies(
+    deploy_org: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from routingkit.demo import demo_plan_id
+
+    for name in (
+        "GENESYSCLOUD_OAUTHCLIENT_ID",
+        "GENESYSCLOUD_OAUTHCLIENT_SECRET",
+        "GENESYSCLOUD_REGION",
+    ):
+        monkeypatch.setenv(name, deploy_org[name])
+    plan_id = demo_plan_id({"capacity_plan_file": deploy_org["CAPACITY_PLAN"]})
+    before = _sdk_view(deploy_org)
+    result = _deploy(deploy_org, tmp_path / "applied", "-p", "approve_plan_id", plan_id)
+    assert result.returncode == 0, result.stderr
+    after = _sdk_view(deploy_org)
+    assert after["chat_timeout"] == 20 and after["ring_timeout"] == 10
+    assert set(before["vip_members"]) < set(after["vip_members"])
+    page = (tmp_path / "applied" / "03_deploy.html").read_text()
+    assert "it matches the policy, nothing left to change" in page and "VIP - Voice" in page
 
 
 def test_a_failing_cell_is_named_and_the_secret_stays_out(

@@ -260,3 +260,49 @@ def latest_apply_id(plan: Plan) -> str:
     found = latest_apply(plan_id=plan.id)
     assert found is not None
     return found
+
+
+def test_the_deploy_widget_applies_its_plan_once_even_on_a_double_click(
+    client: GenesysClient, reader: sdk.RoutingApi, state: Path
+) -> None:
+    import threading
+
+    from routingkit.report.deploy import DeployWidget
+
+    policy = edited(
+        exported(client, "Support - Email"), "Support - Email", {"description": "clicked"}
+    )
+    plan = build_plan(client, policy)
+    calls = []
+
+    def do_apply(progress: Any) -> Any:
+        calls.append(1)
+        return apply_plan(client, plan, approve=plan.id, progress=progress)
+
+    widget = DeployWidget(
+        plan_id=plan.id,
+        org_label=plan.org.name,
+        summary=plan.summary(),
+        changes=len(plan.changed_queues),
+        apply=do_apply,
+        rollback=lambda apply_id, progress: rollback(client, apply_id, progress=progress),
+    )
+    widget.confirm_button.click()  # without asking first: nothing happens
+    assert calls == [] and widget.confirm_button.layout.display == "none"
+    widget.apply_button.click()
+    assert plan.id in widget.confirm_text.value and "1 change(s)" in widget.confirm_text.value
+    threads = [threading.Thread(target=widget.confirm_button.click) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    widget.confirm_button.click()  # a third click after it finished
+    assert calls == [1]
+    assert widget.applied is not None and widget.applied.status == "applied"
+    assert sdk_queue(reader, client, "Support - Email").description == "clicked"
+    applies = list((state / "applies").glob("*.sqlite3"))
+    assert len(applies) == 1
+    widget.rollback_button.click()
+    widget.rollback_button.click()
+    assert widget.rolled_back is not None and widget.rolled_back.status == "rolled_back"
+    assert sdk_queue(reader, client, "Support - Email").description != "clicked"

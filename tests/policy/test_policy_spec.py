@@ -167,6 +167,12 @@ def test_a_bad_policy_names_the_field_and_the_fix(
     assert expected in message, message
 
 
+def test_members_may_come_from_the_capacity_plan() -> None:
+    policy = Policy.model_validate(with_change("queues.0.members.wanted", "capacity_plan"))
+    members = policy.queues[0].members
+    assert members is not None and members.wanted == "capacity_plan"
+
+
 def test_the_file_that_is_not_a_policy_says_so(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yaml"
     broken.write_text("queues: [\n")
