@@ -100,8 +100,11 @@ def test_apply_then_export_then_plan_is_empty_and_rollback_restores_the_base(
     snapshot = take_snapshot(client, ["Sales - Voice"])
     (sales_id,) = snapshot.queues
     before_members = {m.id for m in snapshot.members[sales_id]}
-    policy = edited(policy, "Sales - Voice", {"members": {
-        "wanted": len(before_members) + 2, "pool": {"skills": [{"name": "English"}]}}})  # fmt: skip
+    policy = edited(
+        policy,
+        "Sales - Voice",
+        {"members": {"wanted": len(before_members) + 2, "pool": {"skills": [{"name": "English"}]}}},
+    )
     plan = build_plan(client, policy)
     result = apply_plan(client, plan, approve=plan.id)
     assert result.status == "applied", result.table()
@@ -128,8 +131,11 @@ def test_apply_then_export_then_plan_is_empty_and_rollback_restores_the_base(
 def test_a_queue_changed_since_the_plan_is_refused_and_names_the_change(
     client: GenesysClient, reader: sdk.RoutingApi
 ) -> None:
-    policy = edited(exported(client, "Billing - Voice", "Technical - Voice"), "Billing - Voice",
-                    {"description": "planned"})  # fmt: skip
+    policy = edited(
+        exported(client, "Billing - Voice", "Technical - Voice"),
+        "Billing - Voice",
+        {"description": "planned"},
+    )
     policy = edited(policy, "Technical - Voice", {"description": "planned too"})
     plan = build_plan(client, policy)
     # another admin edits Billing - Voice through the official SDK
@@ -153,8 +159,13 @@ def test_resume_finishes_an_interrupted_apply(client: GenesysClient, state: Path
         exported(client, "Support - Chat"), "Support - Chat", {"description": "resumed"}
     )
     plan = build_plan(client, policy)
-    journal = Journal.create(plan_id=plan.id, org_id=plan.org.id, api_url=client.api_url,
-                             plan_json=plan.model_dump_json(), on_error="stop")  # fmt: skip
+    journal = Journal.create(
+        plan_id=plan.id,
+        org_id=plan.org.id,
+        api_url=client.api_url,
+        plan_json=plan.model_dump_json(),
+        on_error="stop",
+    )
     from routingkit.policy.apply import _plan_steps
 
     _plan_steps(journal, plan)
@@ -184,8 +195,14 @@ def test_the_command_line_apply_needs_the_id_and_reports_the_apply(
     plan_file = tmp_path / "plan.json"
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "routingkit.cli", *args], env=env,
-                              capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
+        return subprocess.run(
+            [sys.executable, "-m", "routingkit.cli", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
 
     assert cli("plan", str(policy_file), "-o", str(plan_file)).returncode == 0
     plan = Plan.load(plan_file)
@@ -306,3 +323,50 @@ def test_the_deploy_widget_applies_its_plan_once_even_on_a_double_click(
     widget.rollback_button.click()
     assert widget.rolled_back is not None and widget.rolled_back.status == "rolled_back"
     assert sdk_queue(reader, client, "Support - Email").description != "clicked"
+
+
+def test_twenty_percent_faults_still_apply_every_change_once(
+    org: SandboxServer, client: GenesysClient, reader: sdk.RoutingApi, state: Path
+) -> None:
+    names = ["Billing - Message", "Callbacks", "Sales - Overflow", "Technical - Chat"]
+    base = exported(client, *names)
+    policy = base
+    for name in names:
+        policy = edited(policy, name, {"description": f"{name} under faults"})
+    snapshot = take_snapshot(client, ["Sales - Overflow"])
+    (overflow_id,) = snapshot.queues
+    before_members = {m.id for m in snapshot.members[overflow_id]}
+    policy = edited(
+        policy,
+        "Sales - Overflow",
+        {"members": {"wanted": len(before_members) + 5, "pool": {"skills": [{"name": "Sales"}]}}},
+    )
+    plan = build_plan(client, policy)
+    rule = {
+        "pattern": "/api/v2/routing/*",
+        "rate": 0.2,
+        "kinds": ["429", "500", "503", "504", "drop", "drop_after"],
+    }
+    assert org.admin("PUT", "faults", json={"seed": 11, "rules": [rule]}).status_code == 200
+    try:
+        result = apply_plan(client, plan, approve=plan.id)
+        injected = org.sandbox.faults.injected if org.sandbox else 0
+    finally:
+        assert org.admin("PUT", "faults", json={"seed": 0, "rules": []}).status_code == 200
+    assert injected >= 3, injected  # the faults did hit the apply
+    assert result.status == "applied", result.outcomes
+    for name in names:
+        assert sdk_queue(reader, client, name).description == f"{name} under faults"
+    members = [m.id for m in client.queues.members(overflow_id)]
+    assert len(members) == len(set(members)) == len(before_members) + 5
+    assert not build_plan(client, policy).has_changes
+    with Journal.open(result.apply_id) as journal:
+        assert {s.state for s in journal.steps()} == {"verified"}
+        step_count = len(journal.steps())
+    done = [
+        e
+        for e in read_audit(plan.org.id)
+        if e.get("apply_id") == result.apply_id and e.get("outcome") == "done"
+    ]
+    assert len(done) == step_count  # one successful write per step in the audit log
+    rollback(client, result.apply_id)
