@@ -48,9 +48,10 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .._inputs import FloatArray, IntArray
+from .._inputs import FloatArray
 from ._distributions import Float32Array, HandleTime, Patience, as_handle, as_patience
-from ._kernels import N_COUNTS, NEVER, merge_arrivals, poisson_arrivals, run_network
+from ._kernels import N_COUNTS, Arrivals, merge_arrivals, poisson_arrivals, run_network
+from ._network_arrays import METRIC_CODES, OPERATOR_CODES, CheckedNetwork, compile_network
 from ._results import Estimate, SimulationResult, estimate
 from .queue import buffer_size, check_rates, check_runs, check_seconds, stream
 
@@ -58,17 +59,10 @@ SkillEvaluation = Literal["ALL", "BEST", "NONE"]
 ScoringMethod = Literal["TimestampAndPriority", "PriorityOnly"]
 Metric = Literal["EstimatedWaitTime", "ServiceLevel"]
 Operator = Literal["GreaterThan", "GreaterThanOrEqualTo", "LessThan", "LessThanOrEqualTo"]
-OPERATORS: tuple[str, ...] = (
-    "GreaterThan",
-    "GreaterThanOrEqualTo",
-    "LessThan",
-    "LessThanOrEqualTo",
-)
-METRICS: tuple[str, ...] = ("EstimatedWaitTime", "ServiceLevel")
+OPERATORS: tuple[str, ...] = tuple(OPERATOR_CODES)
+METRICS: tuple[str, ...] = tuple(METRIC_CODES)
 MAX_RINGS = 6
 MAX_RULES = 6
-PRIORITY_SECONDS = 60.0  # TimestampAndPriority: one priority point = 60 s of waiting
-PRIORITY_ONLY_SECONDS = 1e7  # PriorityOnly: one point outweighs any wait
 
 
 @dataclass(frozen=True)
@@ -197,20 +191,7 @@ class NetworkResult:
         return estimate(np.moveaxis(per_rep, 0, -1), self.confidence, False)
 
 
-# --- validation and compilation to arrays ---------------------------------------------------
-
-
-@dataclass(frozen=True, eq=False)
-class _Compiled:
-    n_int: int
-    dt: float
-    queue_names: tuple[str, ...]
-    agent_names: tuple[str, ...]
-    handles: tuple[HandleTime, ...]
-    patiences: tuple[Patience | None, ...]
-    rates: FloatArray  # (C, S)
-    arrays: dict[str, np.ndarray]
-    q_target: FloatArray
+# --- validation ----------------------------------------------------------------------------
 
 
 def _fail(where: str, problem: str) -> ValueError:
@@ -328,23 +309,8 @@ def _check_queue(
                 raise _fail(f"{rule_where}.agents", f"{name!r} is not one of the network's agents")
 
 
-def _skill_score(agent: Agent, required: Sequence[str], evaluation: str) -> float | None:
-    """None if the agent lacks a required skill (unless skills are disregarded), else the
-    selection score: summed proficiency for BEST, 0 otherwise."""
-    if evaluation == "NONE":
-        return 0.0
-    total = 0.0
-    for skill in required:
-        if skill not in agent.skills:
-            return None
-        total += float(agent.skills[skill])
-    return total if evaluation == "BEST" else 0.0
-
-
-def _compile(network: RoutingNetwork) -> _Compiled:
-    if not network.workloads:
-        raise ValueError("the network has no workloads; add at least one Workload")
-    dt = check_seconds("interval_seconds", network.interval_seconds, positive=True)
+def _check_rates(network: RoutingNetwork) -> list[FloatArray]:
+    """Each workload's arrival rates: one per interval, the same intervals for all."""
     rates_list = []
     for w, work in enumerate(network.workloads):
         try:
@@ -362,8 +328,11 @@ def _compile(network: RoutingNetwork) -> _Compiled:
                 f"has {rates.size} intervals but workloads[0] has {n_int}; every workload "
                 "covers the same day",
             )
-    agents = network.agents
-    agent_index = _check_agents(agents, n_int)
+    return rates_list
+
+
+def _check_queues(network: RoutingNetwork, agent_index: Mapping[str, int]) -> dict[str, int]:
+    """Queue name -> index, after checking every queue."""
     queue_index: dict[str, int] = {}
     for k, queue in enumerate(network.queues):
         if queue.name in queue_index:
@@ -371,20 +340,20 @@ def _compile(network: RoutingNetwork) -> _Compiled:
         queue_index[queue.name] = k
     for k, queue in enumerate(network.queues):
         _check_queue(k, queue, agent_index, set(queue_index))
+    return queue_index
 
-    media_names: list[str] = []
-    for agent in agents:
-        for media in (*agent.capacity, *agent.interruptible_by):
-            if media not in media_names:
-                media_names.append(media)
+
+def _check_workloads(
+    network: RoutingNetwork, agent_index: Mapping[str, int], queue_index: Mapping[str, int]
+) -> tuple[list[HandleTime], list[Patience | None]]:
+    """Check each workload's queue, priority and preferred agents; returns its handle and
+    patience laws."""
     handles: list[HandleTime] = []
     patiences: list[Patience | None] = []
     for w, work in enumerate(network.workloads):
         where = f"workloads[{w}] ({work.queue!r}, {work.media!r})"
         if work.queue not in queue_index:
             raise _fail(f"{where}.queue", f"{work.queue!r} is not one of the network's queues")
-        if work.media not in media_names:
-            media_names.append(work.media)
         if isinstance(work.priority, bool) or not float(work.priority).is_integer():
             raise _fail(f"{where}.priority", f"{work.priority!r} must be a whole number")
         for name, score in work.preferred_agents.items():
@@ -399,269 +368,84 @@ def _compile(network: RoutingNetwork) -> _Compiled:
                 raise _fail(where, "give one handle/patience law per workload (scalars)")
         handles.append(handle)
         patiences.append(patience)
-    media_of = {m: i for i, m in enumerate(media_names)}
-    n_media = len(media_names)
-    n_agents = len(agents)
-    n_q = len(network.queues)
-    n_cls = len(network.workloads)
+    return handles, patiences
 
-    cap = np.zeros((n_agents, n_media), dtype=np.int64)
-    intr = np.zeros((n_agents, n_media, n_media), dtype=np.bool_)
-    on = np.ones((n_agents, n_int), dtype=np.bool_)
-    for a, agent in enumerate(agents):
-        for media, c in agent.capacity.items():
-            cap[a, media_of[media]] = int(c)
-        for media, others in agent.interruptible_by.items():
-            for other in others:
-                if other not in media_of:
-                    continue  # a media type nobody works on cannot interrupt anything
-                intr[a, media_of[media], media_of[other]] = True
-        if agent.on_shift is not None:
-            on[a] = np.asarray(agent.on_shift, dtype=np.bool_)
 
-    expected = np.array([r.sum() * dt for r in rates_list])
-    # per queue: mean handle (arrival-weighted) and main media
-    q_aht = np.zeros(n_q)
-    q_media = np.zeros(n_q, dtype=np.int64)
-    for q in range(n_q):
-        mine = [w for w, work in enumerate(network.workloads) if queue_index[work.queue] == q]
-        if not mine:
-            continue
-        weights = np.array([expected[w] for w in mine])
-        means = np.array([handles[w].mean_seconds(0) for w in mine])
-        q_aht[q] = float(np.average(means, weights=weights)) if weights.sum() > 0 else means[0]
-        q_media[q] = media_of[network.workloads[mine[int(np.argmax(weights))]].media]
-    q_seats = np.zeros((n_q, n_int))
-    for q, queue in enumerate(network.queues):
-        for name in queue.members:
-            a = agent_index[name]
-            q_seats[q] += on[a] * cap[a, q_media[q]]
-    q_target = np.array([float(queue.target_seconds) for queue in network.queues])
+def _media_index(network: RoutingNetwork) -> dict[str, int]:
+    """Media type -> index: the agents' media types in order of appearance, then any other
+    media type a workload brings."""
+    media_names: list[str] = []
+    for agent in network.agents:
+        for media in (*agent.capacity, *agent.interruptible_by):
+            if media not in media_names:
+                media_names.append(media)
+    for work in network.workloads:
+        if work.media not in media_names:
+            media_names.append(work.media)
+    return {m: i for i, m in enumerate(media_names)}
 
-    # stages, eligibility lists and rules per class
-    stage_lists: list[list[list[tuple[int, float]]]] = []
-    stage_open: list[list[float]] = []
-    rule_lists: list[list[list[tuple[int, float]]]] = []
-    cls_q = np.zeros(n_cls, dtype=np.int64)
-    cls_m = np.zeros(n_cls, dtype=np.int64)
-    cls_key = np.zeros(n_cls)
-    rule_rows: list[list[tuple[float, int, int, float, int]]] = []
-    for c, work in enumerate(network.workloads):
-        q = queue_index[work.queue]
-        queue = network.queues[q]
-        m = media_of[work.media]
-        cls_q[c] = q
-        cls_m[c] = m
-        per_point = PRIORITY_ONLY_SECONDS if queue.scoring == "PriorityOnly" else PRIORITY_SECONDS
-        cls_key[c] = per_point * int(work.priority)
-        evaluation = queue.skill_evaluation
 
-        def eligible(
-            names: Mapping[str, Any], required: Sequence[str], _m: int = m, _ev: str = evaluation
-        ) -> list[tuple[int, float]]:
-            out: list[tuple[int, float]] = []
-            for name in names:
-                a = agent_index[name]
-                if cap[a, _m] <= 0:
-                    continue
-                score = _skill_score(agents[a], required, _ev)
-                if score is not None:
-                    out.append((a, score))
-            return out
-
-        stages: list[dict[str, int]] = []
-        opens: list[float] = []
-        required_by_stage: list[tuple[str, ...]] = []
-        if queue.bullseye:
-            n_rings = len(queue.bullseye)
-            required = tuple(work.skills)
-            for r in range(n_rings):
-                stages.append(
-                    {n: 1 for n, ring in queue.members.items() if min(ring, n_rings) <= r + 1}
-                )
-                after = queue.bullseye[r - 1].expand_after_seconds if r else 0.0
-                opens.append(float(np.inf if after is None else after))
-                required_by_stage.append(required)
-                removed = set(queue.bullseye[r].skills_to_remove)
-                required = tuple(s for s in required if s not in removed)
-        elif queue.preferred and work.preferred_agents:
-            pool: dict[str, int] = {}
-            elapsed = 0.0
-            for rule in queue.preferred:
-                for name, score in work.preferred_agents.items():
-                    if rule.threshold is None or score >= rule.threshold:
-                        pool[name] = 1
-                stages.append(dict(pool))
-                opens.append(elapsed)
-                required_by_stage.append(tuple(work.skills))
-                elapsed += float(rule.wait_seconds)
-            stages.append({**pool, **{n: 1 for n in queue.members}})
-            opens.append(elapsed)
-            required_by_stage.append(tuple(work.skills))
-        else:
-            stages.append({n: 1 for n in queue.members})
-            opens.append(0.0)
-            required_by_stage.append(tuple(work.skills))
-        stage_lists.append(
-            [eligible(names, req) for names, req in zip(stages, required_by_stage, strict=True)]
-        )
-        stage_open.append(opens)
-        rules: list[list[tuple[int, float]]] = []
-        rows: list[tuple[float, int, int, float, int]] = []
-        elapsed = 0.0
-        for cgr in queue.conditional:
-            target_q = q if cgr.queue is None else queue_index[cgr.queue]
-            rows.append(
-                (
-                    elapsed,
-                    METRICS.index(cgr.metric),
-                    OPERATORS.index(cgr.operator),
-                    float(cgr.condition_value),
-                    target_q,
-                )
-            )
-            rules.append(eligible(dict.fromkeys(cgr.agents, 1), tuple(work.skills)))
-            elapsed += float(cgr.wait_seconds)
-        rule_lists.append(rules)
-        rule_rows.append(rows)
-
-    k_max = max(len(s) for s in stage_lists)
-    r_max = max(1, max(len(r) for r in rule_lists))
-    cls_nst = np.array([len(s) for s in stage_lists], dtype=np.int64)
-    st_open = np.full((n_cls, k_max), np.inf)
-    el_ptr = np.zeros(n_cls * k_max + 1, dtype=np.int64)
-    el_a: list[int] = []
-    el_sc: list[float] = []
-    minst = np.full((n_agents, n_cls), NEVER, dtype=np.int64)
-    for c in range(n_cls):
-        for k in range(k_max):
-            row = c * k_max + k
-            if k < len(stage_lists[c]):
-                st_open[c, k] = stage_open[c][k]
-                for a, score in stage_lists[c][k]:
-                    el_a.append(a)
-                    el_sc.append(score)
-                    minst[a, c] = min(minst[a, c], k)
-            el_ptr[row + 1] = len(el_a)
-    cls_nrule = np.array([len(r) for r in rule_lists], dtype=np.int64)
-    rule_t = np.full((n_cls, r_max), np.inf)
-    rule_metric = np.zeros((n_cls, r_max), dtype=np.int64)
-    rule_op = np.zeros((n_cls, r_max), dtype=np.int64)
-    rule_val = np.zeros((n_cls, r_max))
-    rule_q = np.zeros((n_cls, r_max), dtype=np.int64)
-    cg_ptr = np.zeros(n_cls * r_max + 1, dtype=np.int64)
-    cg_a: list[int] = []
-    cg_sc: list[float] = []
-    mask = np.zeros((n_agents, n_cls), dtype=np.int64)
-    for c in range(n_cls):
-        for r in range(r_max):
-            if r < len(rule_rows[c]):
-                rule_t[c, r], rule_metric[c, r], rule_op[c, r], rule_val[c, r], rule_q[c, r] = (
-                    rule_rows[c][r]
-                )
-                for a, score in rule_lists[c][r]:
-                    if minst[a, c] == 0:
-                        continue  # eligible from the start: the rule adds nothing
-                    cg_a.append(a)
-                    cg_sc.append(score)
-                    mask[a, c] |= 1 << r
-            cg_ptr[c * r_max + r + 1] = len(cg_a)
-    ac_ptr = np.zeros(n_agents + 1, dtype=np.int64)
-    ac_c: list[int] = []
-    ac_minst: list[int] = []
-    ac_mask: list[int] = []
-    for a in range(n_agents):
-        for c in range(n_cls):
-            if minst[a, c] < NEVER or mask[a, c]:
-                ac_c.append(c)
-                ac_minst.append(int(minst[a, c]))
-                ac_mask.append(int(mask[a, c]))
-        ac_ptr[a + 1] = len(ac_c)
-
-    def ints(values: list[int]) -> IntArray:
-        return np.array(values, dtype=np.int64)
-
-    arrays: dict[str, np.ndarray] = {
-        "cls_q": cls_q,
-        "cls_m": cls_m,
-        "cls_key": cls_key,
-        "cls_nst": cls_nst,
-        "st_open": st_open,
-        "el_ptr": el_ptr,
-        "el_a": ints(el_a),
-        "el_sc": np.array(el_sc, dtype=np.float64),
-        "cls_nrule": cls_nrule,
-        "rule_t": rule_t,
-        "rule_metric": rule_metric,
-        "rule_op": rule_op,
-        "rule_val": rule_val,
-        "rule_q": rule_q,
-        "cg_ptr": cg_ptr,
-        "cg_a": ints(cg_a),
-        "cg_sc": np.array(cg_sc, dtype=np.float64),
-        "q_aht": q_aht,
-        "q_seats": q_seats,
-        "q_target": q_target,
-        "cap": cap,
-        "intr": intr,
-        "on": on,
-        "ac_ptr": ac_ptr,
-        "ac_c": ints(ac_c),
-        "ac_minst": ints(ac_minst),
-        "ac_mask": ints(ac_mask),
-    }
-    return _Compiled(
-        n_int=n_int,
+def _validate(network: RoutingNetwork) -> CheckedNetwork:
+    """Check a network (each error names the field path and what to do) and index it."""
+    if not network.workloads:
+        raise ValueError("the network has no workloads; add at least one Workload")
+    dt = check_seconds("interval_seconds", network.interval_seconds, positive=True)
+    rates = _check_rates(network)
+    agent_index = _check_agents(network.agents, rates[0].size)
+    queue_index = _check_queues(network, agent_index)
+    handles, patiences = _check_workloads(network, agent_index, queue_index)
+    return CheckedNetwork(
+        network=network,
         dt=dt,
-        queue_names=tuple(q.name for q in network.queues),
-        agent_names=tuple(a.name for a in agents),
+        rates=np.array(rates),
+        agent_index=agent_index,
+        queue_index=queue_index,
+        media_index=_media_index(network),
         handles=tuple(handles),
         patiences=tuple(patiences),
-        rates=np.array(rates_list),
-        arrays=arrays,
-        q_target=q_target,
     )
 
 
-def _draw(
-    compiled: _Compiled, rng: np.random.Generator
-) -> tuple[FloatArray, IntArray, FloatArray, FloatArray, IntArray, IntArray]:
-    """One replication's arrivals, merged in time order: (times, classes, handle times,
-    patience times, order, order_ptr), where order[order_ptr[c]:order_ptr[c + 1]] lists the
-    positions of class c's arrivals in time order."""
-    n_cls = compiled.rates.shape[0]
+# --- simulation ------------------------------------------------------------------------------
+
+
+def _draw(checked: CheckedNetwork, rng: np.random.Generator) -> Arrivals:
+    """One replication's arrivals of every workload, with their handle and patience times,
+    merged in time order."""
+    n_cls = checked.rates.shape[0]
+    dt = checked.dt
     times: list[FloatArray] = []
     handles: list[Float32Array] = []
     patiences: list[Float32Array] = []
     counts = np.zeros(n_cls, dtype=np.int64)
     for c in range(n_cls):
-        rates = compiled.rates[c]
-        size = buffer_size(float(rates.sum() * compiled.dt))
+        rates = checked.rates[c]
+        size = buffer_size(float(rates.sum() * dt))
         exps = rng.standard_exponential(size, dtype=np.float32)
         out = np.empty(size)
-        n = poisson_arrivals(exps, rates, compiled.dt, out)
+        n = poisson_arrivals(exps, rates, dt, out)
         while n < 0:
             exps = np.concatenate([exps, rng.standard_exponential(size, dtype=np.float32)])
             size *= 2
             out = np.empty(size)
-            n = poisson_arrivals(exps, rates, compiled.dt, out)
+            n = poisson_arrivals(exps, rates, dt, out)
         counts[c] = n
         times.append(out[:n])
-        handles.append(compiled.handles[c].sample(rng, n, 0))
-        law = compiled.patiences[c]
+        handles.append(checked.handles[c].sample(rng, n, 0))
+        law = checked.patiences[c]
         patiences.append(np.full(n, np.inf, np.float32) if law is None else law.sample(rng, n, 0))
     ptr = np.zeros(n_cls + 1, dtype=np.int64)
     np.cumsum(counts, out=ptr[1:])
     t = np.concatenate(times)
     perm, order = merge_arrivals(t, ptr)
     classes = np.repeat(np.arange(n_cls, dtype=np.int64), counts)
-    return (
-        t[perm],
-        classes[perm],
-        np.concatenate(handles)[perm].astype(np.float64),
-        np.concatenate(patiences)[perm].astype(np.float64),
-        order,
-        ptr,
+    return Arrivals(
+        times=t[perm],
+        classes=classes[perm],
+        handle=np.concatenate(handles)[perm].astype(np.float64),
+        patience=np.concatenate(patiences)[perm].astype(np.float64),
+        order=order,
+        order_ptr=ptr,
     )
 
 
@@ -686,70 +470,31 @@ def simulate_network(
         )
     n_rep, conf = check_runs(replications, confidence)
     short = check_seconds("short_abandon_seconds", short_abandon_seconds, positive=False)
-    compiled = _compile(network)
-    arrays = compiled.arrays
-    n_int, dt = compiled.n_int, compiled.dt
-    n_q = len(compiled.queue_names)
-    n_agents = len(compiled.agent_names)
-    tallies = np.zeros((n_q, n_rep, n_int, N_COUNTS))
-    busy = np.zeros((n_rep, n_agents, n_int))
+    checked = _validate(network)
+    arrays = compile_network(checked)
+    n_int, dt = checked.n_int, checked.dt
+    queue_names = tuple(queue.name for queue in network.queues)
+    tallies = np.zeros((len(queue_names), n_rep, n_int, N_COUNTS))
+    busy = np.zeros((n_rep, len(network.agents), n_int))
     for r in range(n_rep):
-        arr_t, arr_c, handle, patience, order, order_ptr = _draw(compiled, stream(int(seed), r))
-        run_network(
-            arr_t,
-            arr_c,
-            handle,
-            patience,
-            order,
-            order_ptr,
-            arrays["cls_q"],
-            arrays["cls_m"],
-            arrays["cls_key"],
-            arrays["cls_nst"],
-            arrays["st_open"],
-            arrays["el_ptr"],
-            arrays["el_a"],
-            arrays["el_sc"],
-            arrays["cls_nrule"],
-            arrays["rule_t"],
-            arrays["rule_metric"],
-            arrays["rule_op"],
-            arrays["rule_val"],
-            arrays["rule_q"],
-            arrays["cg_ptr"],
-            arrays["cg_a"],
-            arrays["cg_sc"],
-            arrays["q_aht"],
-            arrays["q_seats"],
-            arrays["q_target"],
-            arrays["cap"],
-            arrays["intr"],
-            arrays["on"],
-            arrays["ac_ptr"],
-            arrays["ac_c"],
-            arrays["ac_minst"],
-            arrays["ac_mask"],
-            dt,
-            short,
-            tallies[:, r],
-            busy[r],
-        )
+        arrivals = _draw(checked, stream(int(seed), r))
+        run_network(arrivals, arrays, dt, short, tallies[:, r], busy[r])
     results = {
         name: SimulationResult(
             tallies[q],
             interval_seconds=dt,
-            target_seconds=float(compiled.q_target[q]),
+            target_seconds=float(arrays.queue_target[q]),
             short_abandon_seconds=short,
             confidence=conf,
             _has_occupancy=False,
         )
-        for q, name in enumerate(compiled.queue_names)
+        for q, name in enumerate(queue_names)
     }
     return NetworkResult(
         queues=results,
-        agent_names=compiled.agent_names,
+        agent_names=tuple(agent.name for agent in network.agents),
         agent_busy_seconds=busy,
-        agent_on_shift=arrays["on"],
+        agent_on_shift=arrays.on_shift,
         interval_seconds=dt,
         confidence=conf,
     )
