@@ -23,8 +23,10 @@ an apply touched to its base snapshot, refusing to overwrite a change someone el
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -408,6 +410,44 @@ def _verify(client: GenesysClient, step: Step, queue_id: str | None) -> str | No
         time.sleep(0.2)
 
 
+WORKERS = 4  # queues applied at once: enough to keep a token's rate limit busy
+
+
+def _apply_queue(
+    runner: _Runner, queue: QueuePlan | None, name: str, queue_steps: list[Step], check_drift: bool
+) -> tuple[str, bool]:
+    """Apply one queue's steps; (outcome, failed)."""
+    client, journal, plan = runner.client, runner.journal, runner.plan
+    remaining = [s for s in queue_steps if s.state != "verified"]
+    if not remaining:
+        return "applied", False
+    untouched = all(s.state == "pending" for s in queue_steps)
+    if check_drift and queue is not None and untouched:
+        changed = drift(client, plan, queue)
+        if changed:
+            message = f"changed since the plan was made: {changed[0]}; plan again"
+            for s in remaining:
+                journal.mark(s.seq, "refused", error=message)
+            runner._audit(None, name, "queue", f"refused: {message}"[:500])
+            runner.progress(f"{name}: refused ({message})")
+            return f"refused: {message}", True
+    queue_id = next((s.queue_id for s in queue_steps if s.queue_id), None)
+    try:
+        for step in remaining:
+            if step.state in ("pending", "started", "failed", "skipped"):
+                queue_id = _execute(runner, step, queue_id)
+            problem = _verify(client, _refreshed(journal, step.seq), queue_id)
+            if problem:
+                journal.mark(step.seq, "failed", error=problem)
+                raise DriftError(f"{step.kind}: {problem}")
+            journal.mark(step.seq, "verified", queue_id=queue_id)
+    except (GenesysError, DriftError, OSError) as exc:
+        runner.progress(f"{name}: failed ({exc})")
+        return f"failed: {exc}"[:300], True
+    runner.progress(f"{name}: applied")
+    return "applied", False
+
+
 def _run(
     client: GenesysClient,
     plan: Plan,
@@ -416,54 +456,38 @@ def _run(
     on_error: OnError,
     progress: Progress,
     check_drift: bool,
+    workers: int = WORKERS,
 ) -> ApplyResult:
+    """Queues in parallel (``workers`` at once; the client's pacer shares the rate limit),
+    each queue's steps in order, the org utilization last. After a failure, ``stop`` and
+    ``rollback`` start no further queue."""
     runner = _Runner(client, plan, journal, progress)
-    steps = journal.steps()
     by_queue: dict[str, list[Step]] = {}
-    for step in steps:
+    for step in journal.steps():
         by_queue.setdefault(step.queue_name, []).append(step)
     queues = {q.queue_name: q for q in plan.queues}
     outcomes: dict[str, str] = {}
-    failed = False
-    for name, queue_steps in by_queue.items():
-        remaining = [s for s in queue_steps if s.state != "verified"]
-        if not remaining:
-            outcomes[name] = "applied"
-            continue
-        if failed and on_error != "continue":
+    stop = threading.Event()
+
+    def one(name: str) -> None:
+        if stop.is_set() and on_error != "continue":
             outcomes[name] = "not attempted (an earlier queue failed)"
-            for s in remaining:
-                journal.mark(s.seq, "skipped", error="an earlier queue failed")
-            continue
-        queue = queues.get(name)
-        untouched = all(s.state == "pending" for s in queue_steps)
-        if check_drift and queue is not None and untouched:
-            changed = drift(client, plan, queue)
-            if changed:
-                message = f"changed since the plan was made: {changed[0]}; plan again"
-                for s in remaining:
-                    journal.mark(s.seq, "refused", error=message)
-                runner._audit(None, name, "queue", f"refused: {message}"[:500])
-                outcomes[name] = f"refused: {message}"
-                progress(f"{name}: refused ({message})")
-                failed = True
-                continue
-        queue_id = next((s.queue_id for s in queue_steps if s.queue_id), None)
-        try:
-            for step in remaining:
-                if step.state == "pending" or step.state in ("started", "failed", "skipped"):
-                    queue_id = _execute(runner, step, queue_id)
-                problem = _verify(client, _refreshed(journal, step.seq), queue_id)
-                if problem:
-                    journal.mark(step.seq, "failed", error=problem)
-                    raise DriftError(f"{step.kind}: {problem}")
-                journal.mark(step.seq, "verified", queue_id=queue_id)
-            outcomes[name] = "applied"
-            progress(f"{name}: applied")
-        except (GenesysError, DriftError, OSError) as exc:
-            outcomes[name] = f"failed: {exc}"[:300]
-            progress(f"{name}: failed ({exc})")
-            failed = True
+            for s in by_queue[name]:
+                if s.state != "verified":
+                    journal.mark(s.seq, "skipped", error="an earlier queue failed")
+            return
+        outcome, failed = _apply_queue(runner, queues.get(name), name, by_queue[name], check_drift)
+        outcomes[name] = outcome
+        if failed:
+            stop.set()
+
+    names = [n for n in by_queue if n != "(org)"]
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        list(pool.map(one, names))
+    if "(org)" in by_queue:
+        one("(org)")
+    outcomes = {name: outcomes[name] for name in by_queue}  # in plan order
+    failed = any(o != "applied" for o in outcomes.values())
     status: Literal["applied", "partial", "failed"] = (
         "applied"
         if not failed

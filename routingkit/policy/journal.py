@@ -19,6 +19,7 @@ import json
 import os
 import secrets
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -81,6 +82,8 @@ class Journal:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        # One connection shared by an apply's worker threads, each statement under the lock.
+        self._lock = threading.RLock()
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
@@ -137,9 +140,10 @@ class Journal:
 
     # -- the apply ---------------------------------------------------------------------
     def _apply_row(self) -> sqlite3.Row:
-        self._db.row_factory = sqlite3.Row
-        row = self._db.execute("SELECT * FROM apply").fetchone()
-        self._db.row_factory = None
+        with self._lock:
+            self._db.row_factory = sqlite3.Row
+            row = self._db.execute("SELECT * FROM apply").fetchone()
+            self._db.row_factory = None
         if row is None:
             raise JournalError(f"{self.path} holds no apply")
         return row  # type: ignore[no-any-return]
@@ -159,19 +163,21 @@ class Journal:
 
     def set_status(self, status: str) -> None:
         finished = None if status == "running" else _now()
-        self._db.execute("UPDATE apply SET status = ?, finished_at = ?", (status, finished))
+        with self._lock:
+            self._db.execute("UPDATE apply SET status = ?, finished_at = ?", (status, finished))
 
     # -- steps -------------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """Several writes that land together or not at all (e.g. the pending steps)."""
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
 
     def add_step(
         self,
@@ -182,12 +188,13 @@ class Journal:
         before: Any = None,
         request: Any = None,
     ) -> int:
-        cursor = self._db.execute(
-            "INSERT INTO step (queue_name, queue_id, kind, before_json, request_json, state)"
-            " VALUES (?, ?, ?, ?, ?, 'pending')",
-            (queue_name, queue_id, kind, _dump(before), _dump(request)),
-        )
-        return int(cursor.lastrowid or 0)
+        with self._lock:
+            cursor = self._db.execute(
+                "INSERT INTO step (queue_name, queue_id, kind, before_json, request_json, state)"
+                " VALUES (?, ?, ?, ?, ?, 'pending')",
+                (queue_name, queue_id, kind, _dump(before), _dump(request)),
+            )
+            return int(cursor.lastrowid or 0)
 
     def mark(
         self,
@@ -218,13 +225,15 @@ class Journal:
             if value is not None:
                 sets.append(f"{column} = ?")
                 values.append(value)
-        self._db.execute(f"UPDATE step SET {', '.join(sets)} WHERE seq = ?", (*values, seq))
+        with self._lock:
+            self._db.execute(f"UPDATE step SET {', '.join(sets)} WHERE seq = ?", (*values, seq))
 
     def steps(self) -> list[Step]:
-        rows = self._db.execute(
-            "SELECT seq, queue_name, queue_id, kind, before_json, request_json, after_json, state,"
-            " error, latency_ms FROM step ORDER BY seq"
-        ).fetchall()
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT seq, queue_name, queue_id, kind, before_json, request_json, after_json,"
+                " state, error, latency_ms FROM step ORDER BY seq"
+            ).fetchall()
         return [
             Step(
                 seq=r[0],
