@@ -1,14 +1,16 @@
 """Everything that speaks HTTP to a Genesys Cloud org (real, or the embedded sandbox).
 
-``connect()`` finds the org; the returned :class:`GenesysClient` sends requests with OAuth,
-retries, pacing and typed errors, and offers the resource APIs ``organization``, ``queues``,
-``people``, ``utilization``, ``analytics`` and ``audits`` (each in the module of that name).
-Resources are pydantic models in ``models``.
+``connect()`` finds the org the arguments, the environment or a profile name (never a sandbox
+unless asked: ``connect(sandbox=True)``); the returned :class:`GenesysClient` sends requests
+with OAuth, retries, pacing and typed errors, and offers the resource APIs ``organization``,
+``queues``, ``people``, ``teams``, ``skill_groups``, ``utilization``, ``analytics`` and
+``audits`` (each in the module of that name; teams and skill groups in ``teams``). Resources are
+pydantic models in ``models``; the names the platform defines are in ``routingkit.vocabulary``.
 """
 
 from .auth import AccessToken, ClientCredentials
 from .client import GenesysClient
-from .connect import connect
+from .connect import connect, has_credentials
 from .errors import (
     ApiError,
     AuthenticationError,
@@ -44,5 +46,6 @@ __all__ = [
     "TransportError",
     "ValidationError",
     "connect",
+    "has_credentials",
     "resolve_region",
 ]

@@ -46,7 +46,9 @@ from .organization import OrganizationApi
 from .pacing import Pacer, PacingTooLong
 from .people import PeopleApi
 from .queues import QueuesApi
+from .teams import SkillGroupsApi, TeamsApi
 from .utilization import UtilizationApi
+from .wfm import WfmApi
 
 log = logging.getLogger("routingkit.genesys")
 
@@ -170,6 +172,14 @@ class GenesysClient:
         return PeopleApi(self)
 
     @cached_property
+    def teams(self) -> TeamsApi:
+        return TeamsApi(self)
+
+    @cached_property
+    def skill_groups(self) -> SkillGroupsApi:
+        return SkillGroupsApi(self)
+
+    @cached_property
     def utilization(self) -> UtilizationApi:
         return UtilizationApi(self)
 
@@ -180,6 +190,10 @@ class GenesysClient:
     @cached_property
     def audits(self) -> AuditsApi:
         return AuditsApi(self)
+
+    @cached_property
+    def wfm(self) -> WfmApi:
+        return WfmApi(self)
 
     def __enter__(self) -> GenesysClient:
         return self

@@ -1,19 +1,19 @@
-"""Finding an org to talk to: arguments, environment, the official CLI's profile, or a sandbox.
+"""Finding the org to talk to: arguments, the environment, or the official CLI's profile.
 
 Order: explicit arguments; ``GENESYSCLOUD_OAUTHCLIENT_ID`` / ``_SECRET`` / ``GENESYSCLOUD_REGION``
-(or ``GENESYSCLOUD_ACCESS_TOKEN``); a profile in ``~/.gc/config.toml``; else the local sandbox
-org, one already running on 127.0.0.1:8765 or one started in the background.
+(or ``GENESYSCLOUD_ACCESS_TOKEN``); a profile in ``~/.gc/config.toml``. Without any, ``connect()``
+refuses: it never picks, let alone starts, an org nobody named. The local sandbox org is used
+only when asked for, with ``connect(sandbox=True)`` (the CLI's ``--sandbox``): the one running
+on ``127.0.0.1:8765`` with the sandbox's public default client (what ``routingkit sandbox serve``
+runs). Starting a sandbox is the sandbox's business (``routingkit sandbox serve``,
+``routingkit.sandbox.background.ensure_running()``, or the ``routingkit report``/``demo``/``lab``
+commands, which give their notebooks the sandbox's credentials in the environment).
 """
 
 from __future__ import annotations
 
-import contextlib
-import logging
 import os
-import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +24,17 @@ from .client import GenesysClient
 from .errors import ConfigurationError
 from .regions import resolve_region
 
-log = logging.getLogger("routingkit.genesys")
-
 # What `routingkit sandbox serve` uses unless told otherwise.
 SANDBOX_URL = "http://127.0.0.1:8765"
 SANDBOX_CLIENT_ID = "routingkit-sandbox"
 SANDBOX_CLIENT_SECRET = "sandbox-secret"  # the local sandbox's public default
+
+NO_CREDENTIALS = (
+    "no Genesys Cloud credentials: set GENESYSCLOUD_OAUTHCLIENT_ID, "
+    "GENESYSCLOUD_OAUTHCLIENT_SECRET and GENESYSCLOUD_REGION, or add a profile to "
+    "~/.gc/config.toml. For the local sandbox org, start it with `routingkit sandbox serve` "
+    "and ask for it: connect(sandbox=True), or --sandbox on the command line"
+)
 
 
 def _profile(name: str | None) -> dict[str, Any] | None:
@@ -68,79 +73,17 @@ def _token_works(url: str, client_id: str, secret: str) -> bool:
     return answer.status_code == 200
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def has_credentials(profile: str | None = None) -> bool:
+    """Whether the environment or a profile names an org, completely or not.
 
-
-def _cache_dir() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "routingkit"
-
-
-def _state_file() -> Path:
-    """Where the background sandbox's URL is kept, so later connects find it again."""
-    return _cache_dir() / "sandbox.url"
-
-
-def start_background_sandbox(*, timeout: float = 120.0) -> str:
-    """Start ``routingkit sandbox serve`` as a detached process; return its URL when ready.
-
-    It keeps running after this Python process ends, and its URL is written to the cache
-    directory, so every later ``connect()`` (other notebooks, other kernels) reuses it instead
-    of starting another. It is a plain process: stop it with your OS's tools, its log is
-    ``sandbox.log`` beside the URL file.
+    When it does, ``connect()`` uses it (or says what is missing): nothing may stand in for
+    it, in particular no sandbox org.
     """
-    port = 8765 if _port_free(8765) else _free_port()
-    url = f"http://127.0.0.1:{port}"
-    cache = _cache_dir()
-    cache.mkdir(parents=True, exist_ok=True)
-    with open(cache / "sandbox.log", "ab") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "routingkit.cli", "sandbox", "serve", "--port", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    deadline = time.monotonic() + timeout
-    while not _token_works(url, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET):
-        if proc.poll() is not None:
-            raise ConfigurationError(
-                f"the sandbox org exited during start-up (code {proc.returncode}); "
-                f"see {cache / 'sandbox.log'}"
-            )
-        if time.monotonic() > deadline:
-            proc.kill()
-            raise ConfigurationError(
-                f"the sandbox org did not start within {timeout:.0f} s; see {cache / 'sandbox.log'}"
-            )
-        time.sleep(0.2)
-    tmp = _state_file().with_suffix(".tmp")
-    tmp.write_text(f"{url}\n{proc.pid}\n")
-    os.replace(tmp, _state_file())
-    return url
-
-
-def running_sandbox_url() -> str | None:
-    """The URL of a sandbox org already running here (the one we started, or on 8765)."""
-    candidates = []
-    with contextlib.suppress(OSError, IndexError):
-        candidates.append(_state_file().read_text().split()[0])
-    candidates.append(SANDBOX_URL)
-    for url in candidates:
-        if url and _token_works(url, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET):
-            return url
-    return None
-
-
-def _port_free(port: int) -> bool:
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
+    env = os.environ
+    names = ("GENESYSCLOUD_OAUTHCLIENT_ID", "GENESYSCLOUD_OAUTHCLIENT_SECRET")
+    if env.get("GENESYSCLOUD_ACCESS_TOKEN") or any(env.get(n) for n in names):
+        return True
+    return _profile(profile) is not None
 
 
 def connect(
@@ -150,12 +93,13 @@ def connect(
     *,
     access_token: str | None = None,
     profile: str | None = None,
-    sandbox: bool = True,
+    sandbox: bool = False,
     **client_options: Any,
 ) -> GenesysClient:
     """A client for the first org found (see the module docstring for the order).
 
-    ``sandbox=False`` refuses the sandbox fallback (for jobs that must hit a real org).
+    Without credentials it raises :class:`ConfigurationError`, unless ``sandbox=True`` asks for
+    the local sandbox org already running on 127.0.0.1:8765 (it is never started from here).
     ``client_options`` go to :class:`GenesysClient` (timeouts, retry limits).
     """
     env = os.environ
@@ -191,14 +135,12 @@ def connect(
         auth = ClientCredentials(client_id, client_secret, endpoint.login_url)
         return GenesysClient(endpoint.api_url, auth, **client_options)
     if not sandbox:
+        raise ConfigurationError(NO_CREDENTIALS)
+    if not _token_works(SANDBOX_URL, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET):
         raise ConfigurationError(
-            "no Genesys Cloud credentials: set GENESYSCLOUD_OAUTHCLIENT_ID, "
-            "GENESYSCLOUD_OAUTHCLIENT_SECRET and GENESYSCLOUD_REGION, or add a profile to "
-            "~/.gc/config.toml"
+            f"no Genesys Cloud credentials, and no sandbox org answers on {SANDBOX_URL}: start "
+            "one with `routingkit sandbox serve` (it is never started implicitly), or set "
+            "GENESYSCLOUD_OAUTHCLIENT_ID, GENESYSCLOUD_OAUTHCLIENT_SECRET and GENESYSCLOUD_REGION"
         )
-    url = running_sandbox_url()
-    if url is None:
-        log.info("no sandbox org running; starting one in the background")
-        url = start_background_sandbox()
-    auth = ClientCredentials(SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, url)
-    return GenesysClient(url, auth, **client_options)
+    auth = ClientCredentials(SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SANDBOX_URL)
+    return GenesysClient(SANDBOX_URL, auth, **client_options)

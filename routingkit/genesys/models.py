@@ -16,18 +16,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-MediaKey = Literal["call", "callback", "chat", "email", "message"]
-MEDIA_KEYS: tuple[str, ...] = ("call", "callback", "chat", "email", "message")
-
-
-def queue_media_key(analytics_media_type: str) -> str:
-    """Analytics says ``voice`` where queue and utilization settings say ``call``."""
-    return "call" if analytics_media_type == "voice" else analytics_media_type
-
-
-def analytics_media_type(queue_media_key: str) -> str:
-    """The inverse of :func:`queue_media_key`: ``call`` becomes ``voice``."""
-    return "voice" if queue_media_key == "call" else queue_media_key
+# The media vocabulary lives in routingkit.vocabulary (usable without an HTTP client); these
+# names stay importable from here.
+from ..vocabulary.media import MEDIA_KEYS as MEDIA_KEYS
+from ..vocabulary.media import MediaKey as MediaKey
+from ..vocabulary.media import analytics_media_type as analytics_media_type
+from ..vocabulary.media import queue_media_key as queue_media_key
 
 
 class Resource(BaseModel):
@@ -248,6 +242,35 @@ class Group(Resource):
     state: Literal["active", "inactive", "deleted"] | str | None = None
     version: int | None = None
     visibility: Literal["public", "owners", "members"] | str | None = None
+    self_uri: str | None = None
+
+
+class Team(Resource):
+    """A team (GET /api/v2/teams): a member-group type of its own, distinct from groups."""
+
+    id: str | None = None
+    name: str | None = None
+    division: Division | None = None
+    description: str | None = None
+    date_created: datetime | None = None
+    date_modified: datetime | None = None
+    member_count: int | None = None
+    self_uri: str | None = None
+
+
+class SkillGroup(Resource):
+    """A skill group (GET /api/v2/routing/skillgroups): members are the agents whose skills meet
+    its ``skillConditions``. Listings carry the definition only (no status, no conditions)."""
+
+    id: str | None = None
+    name: str | None = None
+    division: Division | None = None
+    description: str | None = None
+    member_count: int | None = None
+    date_modified: datetime | None = None
+    date_created: datetime | None = None
+    status: Literal["InProgress", "Complete"] | str | None = None
+    skill_conditions: list[dict[str, Any]] | None = None
     self_uri: str | None = None
 
 

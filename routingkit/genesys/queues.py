@@ -7,6 +7,7 @@ import difflib
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from ..vocabulary.queue_fields import writable_queue
 from .create_once import create_once
 from .errors import NotFoundError
 from .models import Queue, QueueMember, WrapupCode
@@ -15,14 +16,6 @@ if TYPE_CHECKING:
     from .client import GenesysClient
 
 MEMBER_BATCH = 100  # the platform's cap per member call
-READ_ONLY = (
-    "memberCount",
-    "userMemberCount",
-    "joinedMemberCount",
-    "dateModified",
-    "modifiedBy",
-    "selfUri",
-)
 
 
 def _batches(items: list[str], size: int = MEMBER_BATCH) -> Iterator[list[str]]:
@@ -68,11 +61,14 @@ class QueuesApi:
         )
 
     def create(self, queue: Queue) -> Queue:
-        """POST a new queue, at most once: after a lost answer, looks for it by name first."""
+        """POST a new queue, at most once: after a lost answer, looks for it by name first.
+
+        Read-only fields and conditional routing rule 1's queue are left out (see ``update``).
+        """
         return create_once(
             self._client,
             "/api/v2/routing/queues",
-            queue.to_api(),
+            writable_queue(queue.to_api()),
             name=queue.name,
             parse=Queue.model_validate,
             list_named=lambda name: self.list(name=name),
@@ -81,10 +77,15 @@ class QueuesApi:
         )
 
     def update(self, queue: Queue) -> Queue:
-        """PUT the whole queue. Start from ``get`` so nothing you did not mean to clear is lost."""
+        """PUT the whole queue. Start from ``get`` so nothing you did not mean to clear is lost.
+
+        The body leaves out the fields the platform owns and conditional group routing rule 1's
+        ``queue``: a GET fills it in (it is always this queue) and a PUT that sends it is
+        refused, so a read-modify-write must drop it, as the Terraform provider does.
+        """
         if not queue.id:
             raise ValueError("queue.id is required to update a queue; read it with get() first")
-        body = {k: v for k, v in queue.to_api().items() if k not in READ_ONLY}
+        body = writable_queue(queue.to_api())
         return Queue.model_validate(
             self._client.request("PUT", f"/api/v2/routing/queues/{queue.id}", json=body)
         )

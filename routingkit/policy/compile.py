@@ -49,6 +49,14 @@ class Finding:
         return f"{self.severity}: {self.path}: {self.message}"
 
 
+# Where a member group of each type is looked up in the index, and what it is called.
+_MEMBER_GROUP_TABLES = {
+    "GROUP": ("groups", "group"),
+    "TEAM": ("teams", "team"),
+    "SKILLGROUP": ("skill_groups", "skill group"),
+}
+
+
 class _Resolver:
     def __init__(self, index: NameIndex, findings: list[Finding]) -> None:
         self.index = index
@@ -76,20 +84,11 @@ class _Resolver:
         return self._lookup("wrapup_codes", name, path, "wrap-up code")
 
     def group(self, ref: GroupRef, path: str) -> MemberGroup | None:
-        if ref.type != "GROUP":
-            known = self.index.member_groups.get(ref.name.strip().casefold())
-            if known is None or known.type != ref.type:
-                self.findings.append(
-                    Finding(
-                        path,
-                        f"no {ref.type} named {ref.name!r} among those the org's queues use "
-                        "(teams and skill groups are resolved from existing queue references)",
-                    )
-                )
-                return None
-            return MemberGroup(id=known.id, name=known.name, type=known.type)
-        found = self._lookup("groups", ref.name, path, "group")
-        return None if found is None else MemberGroup(id=found.id, name=found.name, type="GROUP")
+        """A member group by type and name: groups, teams (/api/v2/teams) and skill groups
+        (/api/v2/routing/skillgroups) are each looked up among their own kind."""
+        table, what = _MEMBER_GROUP_TABLES[ref.type]
+        found = self._lookup(table, ref.name, path, what)
+        return None if found is None else MemberGroup(id=found.id, name=found.name, type=ref.type)
 
     def groups(self, refs: list[GroupRef], path: str) -> list[MemberGroup]:
         out = [self.group(ref, f"{path}[{i}]") for i, ref in enumerate(refs)]

@@ -12,20 +12,10 @@ from typing import Any, Literal
 
 from ..genesys.models import Queue
 
-# Fields the platform sets and ignores (or refuses) on writes; never part of a change.
-READ_ONLY_QUEUE_FIELDS = frozenset(
-    {
-        "id",
-        "dateCreated",
-        "dateModified",
-        "modifiedBy",
-        "createdBy",
-        "memberCount",
-        "userMemberCount",
-        "joinedMemberCount",
-        "selfUri",
-    }
-)
+# Fields the platform sets and ignores on writes; never part of a change (one list, shared
+# with the client and the sandbox).
+from ..vocabulary.queue_fields import READ_ONLY_QUEUE_FIELDS as READ_ONLY_QUEUE_FIELDS
+from ..vocabulary.queue_fields import writable_queue
 
 ChangeKind = Literal["added", "changed", "removed"]
 
@@ -56,11 +46,7 @@ def _short(value: Any) -> str:
 def queue_json(queue: Queue) -> dict[str, Any]:
     """A queue as compared: API JSON without read-only fields, rule 1's queue left out (the
     platform fills it in on GET and refuses it on PUT), the division by id only."""
-    body = {k: v for k, v in queue.to_api().items() if k not in READ_ONLY_QUEUE_FIELDS}
-    rules = (body.get("conditionalGroupRouting") or {}).get("rules")
-    if rules:
-        rules[0].pop("queue", None)
-    return {k: _references_by_id(v) for k, v in body.items()}
+    return {k: _references_by_id(v) for k, v in writable_queue(queue.to_api()).items()}
 
 
 def _references_by_id(value: Any) -> Any:

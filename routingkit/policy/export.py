@@ -18,6 +18,8 @@ from ..genesys.models import (
     Queue,
     Utilization,
 )
+from ..vocabulary.media import MEDIA_KEYS
+from ..vocabulary.queue_fields import MEMBER_GROUP_TYPES
 from .snapshot import OrgSnapshot
 from .spec import (
     AcwPolicy,
@@ -35,7 +37,8 @@ from .spec import (
     goal_text,
 )
 
-MEDIA_KEYS = ("call", "callback", "chat", "email", "message")
+# Index tables holding each member-group type's names (groups, teams, skill groups).
+_GROUP_TABLES = {"GROUP": "groups", "TEAM": "teams", "SKILLGROUP": "skill_groups"}
 
 
 def export_policy(snapshot: OrgSnapshot, *, utilization: bool = True) -> Policy:
@@ -93,16 +96,15 @@ def _media(queue: Queue) -> dict[Any, MediaPolicy]:
     return out
 
 
-def _groups(groups: list[MemberGroup] | None) -> list[GroupRef]:
-    return [
-        GroupRef.model_validate(
-            {
-                "name": g.name or g.id or "",
-                "type": g.type if g.type in ("GROUP", "TEAM", "SKILLGROUP") else "GROUP",
-            }
-        )
-        for g in groups or []
-    ]
+def _groups(groups: list[MemberGroup] | None, snapshot: OrgSnapshot) -> list[GroupRef]:
+    """Member groups by type and name; a name the queue does not carry is looked up among the
+    groups, teams or skill groups of the org (the id stands in for an unknown one)."""
+    refs = []
+    for g in groups or []:
+        kind = g.type if g.type in MEMBER_GROUP_TYPES else "GROUP"
+        name = g.name or snapshot.index.name_of(_GROUP_TABLES[str(kind)], g.id) or g.id or ""
+        refs.append(GroupRef.model_validate({"name": name, "type": kind}))
+    return refs
 
 
 def _bullseye(bullseye: Bullseye, snapshot: OrgSnapshot) -> BullseyePolicy:
@@ -124,7 +126,7 @@ def _bullseye(bullseye: Bullseye, snapshot: OrgSnapshot) -> BullseyePolicy:
             RingPolicy(
                 expansion_timeout_seconds=timeout,
                 skills_to_remove=removed,
-                member_groups=_groups(ring.member_groups),
+                member_groups=_groups(ring.member_groups, snapshot),
             )
         )
     return BullseyePolicy(rings=rings)
@@ -145,7 +147,7 @@ def _conditional(
                 operator=rule.operator or "GreaterThan",  # type: ignore[arg-type]
                 condition_value=rule.condition_value or 0.0,
                 wait_seconds=rule.wait_seconds if rule.wait_seconds is not None else 2,
-                groups=_groups(rule.groups),
+                groups=_groups(rule.groups, snapshot),
             )
         )
     return ConditionalRouting(rules=rules)
@@ -199,7 +201,7 @@ def export_utilization(utilization: Utilization) -> dict[Any, MediaUtilizationPo
             continue
         out[key] = MediaUtilizationPolicy(
             maximum_capacity=media.maximum_capacity or 0,
-            interruptible_by=[m for m in media.interruptable_media_types or [] if m in MEDIA_KEYS],  # type: ignore[misc]
+            interruptible_by=[m for m in media.interruptable_media_types or [] if m in MEDIA_KEYS],
             include_non_acd=media.include_non_acd,
         )
     return out

@@ -1,7 +1,8 @@
 """The org, read once: everything a policy export, validation or plan looks at.
 
 A snapshot holds the queues in scope (full objects, their members and wrap-up codes), the
-org's skills, groups, wrap-up codes and utilization, and the org's identity. Plans keep the
+org's skills, groups, teams, skill groups, wrap-up codes and utilization, and the org's
+identity. Plans keep the
 part they change as their base, so that an apply can tell whether the org moved since.
 Agents' skills are read only when a policy's pool needs them (``pool_candidates``).
 """
@@ -17,10 +18,11 @@ from typing import Any
 from ..genesys import GenesysClient
 from ..genesys.models import (
     Group,
-    MemberGroup,
     Queue,
     QueueMember,
     RoutingSkill,
+    SkillGroup,
+    Team,
     Utilization,
     WrapupCode,
 )
@@ -37,11 +39,11 @@ class NameIndex:
 
     skills: dict[str, RoutingSkill] = field(default_factory=dict)
     groups: dict[str, Group] = field(default_factory=dict)
+    teams: dict[str, Team] = field(default_factory=dict)
+    skill_groups: dict[str, SkillGroup] = field(default_factory=dict)
     queues: dict[str, Queue] = field(default_factory=dict)
     wrapup_codes: dict[str, WrapupCode] = field(default_factory=dict)
     divisions: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # Teams and skill groups, by name and by id, as the org's queues reference them.
-    member_groups: dict[str, MemberGroup] = field(default_factory=dict)
 
     def name_of(self, kind: str, entity_id: str | None) -> str | None:
         table: dict[str, Any] = getattr(self, kind)
@@ -113,17 +115,14 @@ def take_snapshot(
     index = NameIndex(
         skills={_key(s.name): s for s in client.people.skills() if s.name},
         groups={_key(g.name): g for g in client.people.groups() if g.name},
+        teams={_key(t.name): t for t in client.teams.list() if t.name},
+        skill_groups={_key(g.name): g for g in client.skill_groups.list() if g.name},
         queues={_key(q.name): q for q in all_queues if q.name},
         wrapup_codes={_key(c.name): c for c in _wrapup_codes(client) if c.name},
     )
     for queue in all_queues:
         if queue.division is not None and queue.division.name:
             index.divisions[_key(queue.division.name)] = queue.division.to_api()
-        for group in _member_groups_of(queue):
-            if group.id and group.type in ("TEAM", "SKILLGROUP"):
-                for label in (group.id, group.name):
-                    if label:
-                        index.member_groups[_key(label)] = group
     wanted = None if queue_names is None else {_key(n) for n in queue_names}
     # The listing returns whole queue objects: the base of a read-modify-write.
     queues = {
@@ -143,16 +142,6 @@ def take_snapshot(
         utilization=client.utilization.org(),
         index=index,
     )
-
-
-def _member_groups_of(queue: Queue) -> list[MemberGroup]:
-    found = list(queue.member_groups or [])
-    for ring in (queue.bullseye.rings if queue.bullseye else None) or []:
-        found += ring.member_groups or []
-    rules = queue.conditional_group_routing.rules if queue.conditional_group_routing else None
-    for rule in rules or []:
-        found += rule.groups or []
-    return found
 
 
 def _wrapup_codes(client: GenesysClient) -> list[WrapupCode]:

@@ -1,8 +1,10 @@
 """The embedded Genesys Cloud org: a real HTTP server that behaves like the Platform API v2.
 
-Start one in the background with :func:`running_sandbox` (a context manager that picks a free
-port and waits until it is ready), or from the shell with ``routingkit sandbox serve``. Its
-history is drawn from known parameters; :func:`ground_truth` returns them. Its admin endpoints
+Start one in a background thread with :func:`running_sandbox` (a context manager that picks a
+free port and waits until it is ready), from the shell with ``routingkit sandbox serve``, or as a
+process that outlives Python with :func:`routingkit.sandbox.background.ensure_running`. Nothing
+starts one implicitly: ``routingkit.genesys.connect()`` never does. Its history is drawn from
+known parameters; :func:`ground_truth` returns them. Its admin endpoints
 (/sandbox/admin/*: faults, ground truth, token expiry) take the sandbox's own admin secret in the
 ``X-Sandbox-Admin-Secret`` header, not an API token: ``SandboxServer.admin()`` sends it.
 """

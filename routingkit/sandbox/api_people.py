@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..genesys.models import MEDIA_KEYS
+from ..vocabulary.media import MAX_MEDIA_CAPACITY, MEDIA_KEYS, default_utilization
 from .errors import bad_request, not_found
 from .listing import (
     MAX_PAGE_NUMBER,
@@ -34,11 +34,13 @@ from .schemas import (
     unique_ids,
     validated,
 )
-from .seed import DEFAULT_UTILIZATION
 from .service import Sandbox
 from .store import Store
 from .web import entity_or_404, json_body, no_content, ok, query_list, sandbox
 
+# Skills per bulk call. The platform documents "Max 50" for the routing-languages bulk endpoint
+# and nothing for skills; the Terraform provider sends a user's skills in chunks of 50 (its
+# user resource's updateUserSkills). The sandbox holds clients to that (unconfirmed for skills).
 MAX_SKILLS_PER_CALL = 50
 MAX_SEARCH_PAGE_SIZE = 100
 USER_STATES = ("active", "inactive", "deleted", "any")
@@ -248,7 +250,7 @@ def _audit_skills(
         box.audit(
             db,
             request,
-            entity_type="UserSkill",
+            entity_type="AgentRoutingInfo",
             entity_id=user["id"],
             entity_name=user["name"],
             action="Update",
@@ -367,18 +369,19 @@ def _stored_utilization(store: Store, scope: str) -> dict[str, Any] | None:
 
 
 def _org_utilization(store: Store) -> dict[str, Any]:
-    return _stored_utilization(store, "org") or {"utilization": copy.deepcopy(DEFAULT_UTILIZATION)}
+    return _stored_utilization(store, "org") or {"utilization": default_utilization()}
 
 
 def _validated_utilization(body: Any) -> dict[str, Any]:
-    """PUT semantics: every media type the body omits goes back to the platform default."""
+    """A utilization PUT body, checked: only the media types it gives (see :func:`_completed`)."""
     request_body = validated(UtilizationBody, body, "utilization")
-    result = copy.deepcopy(DEFAULT_UTILIZATION)
+    result: dict[str, Any] = {}
     for key, setting in (request_body.utilization or {}).items():
         capacity = setting.maximum_capacity
-        if not 0 <= capacity <= 25:
+        if not 0 <= capacity <= MAX_MEDIA_CAPACITY:
             raise bad_request(
-                f"utilization.{key}.maximumCapacity must be an integer 0..25, got {capacity}",
+                f"utilization.{key}.maximumCapacity must be an integer 0..{MAX_MEDIA_CAPACITY}, "
+                f"got {capacity}",
                 f"utilization.{key}.maximumCapacity",
             )
         result[key] = {
@@ -395,6 +398,12 @@ def _validated_utilization(body: Any) -> dict[str, Any]:
             for label, capacity in request_body.label_utilizations.items()
         }
     return out
+
+
+def _completed(given: dict[str, Any], omitted: dict[str, Any]) -> dict[str, Any]:
+    """PUT semantics: every media type the body omits takes its value from ``omitted`` (the
+    platform default for the org's PUT, the org's settings for an agent's)."""
+    return {**given, "utilization": {**copy.deepcopy(omitted), **given["utilization"]}}
 
 
 def _utilization_changes(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
@@ -424,9 +433,9 @@ async def org_utilization(request: Request) -> Response:
     if request.method == "GET":
         return ok(_org_utilization(store))
     new = (
-        _validated_utilization(await json_body(request))
+        _completed(_validated_utilization(await json_body(request)), default_utilization())
         if request.method == "PUT"
-        else {"utilization": copy.deepcopy(DEFAULT_UTILIZATION)}
+        else {"utilization": default_utilization()}
     )
     with store.transaction() as db:
         old = _org_utilization(store)
@@ -449,16 +458,21 @@ def _effective_utilization(store: Store, user_id: str) -> dict[str, Any]:
 
 
 async def user_utilization(request: Request) -> Response:
-    """A user's own settings (level Agent), else the org's (level Organization)."""
+    """A user's own settings (level Agent), else the org's (level Organization).
+
+    A PUT makes a lasting agent-level override; the media types it omits take the org's
+    values (GENESYS_API.md, "Read-modify-write pitfalls"). DELETE reverts to the org's.
+    """
     box = sandbox(request)
     store = box.store
     user_id = request.path_params["userId"]
     if request.method == "GET":
         _user_or_404(store, user_id)
         return ok(_effective_utilization(store, user_id))
-    own = _validated_utilization(await json_body(request)) if request.method == "PUT" else None
+    given = _validated_utilization(await json_body(request)) if request.method == "PUT" else None
     with store.transaction() as db:
         user = _user_or_404(store, user_id)
+        own = None if given is None else _completed(given, _org_utilization(store)["utilization"])
         current = _effective_utilization(store, user_id)
         if own is None:
             db.execute("DELETE FROM utilization WHERE scope = ?", (user_id,))
@@ -469,7 +483,9 @@ async def user_utilization(request: Request) -> Response:
         box.audit(
             db,
             request,
-            entity_type="MaxAgentRoutingUtilizationCapacity",
+            # The SDK's audit entity types have no agent-level utilization of their own; an
+            # agent's routing settings are AgentRoutingInfo (unconfirmed for utilization).
+            entity_type="AgentRoutingInfo",
             entity_id=user_id,
             entity_name=user["name"],
             action="Update" if request.method == "PUT" else "Delete",

@@ -18,8 +18,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ..vocabulary.audit import AuditAction
+from ..vocabulary.queue_fields import queue_defaults
 from .errors import ApiError, bad_request, not_found
 from .listing import Listing, body_of, entities_of, list_page
+from .member_groups import members_of
 from .schemas import (
     EntityIdRef,
     MemberChange,
@@ -32,7 +35,7 @@ from .schemas import (
 from .seed import default_media_settings
 from .service import Sandbox, property_changes
 from .store import Store
-from .validation import SCALAR_DEFAULTS, check_references, parse_queue
+from .validation import check_references, parse_queue
 from .web import (
     entity_or_404,
     json_body,
@@ -56,7 +59,7 @@ def _audit_queue(
     request: Request,
     queue_id: str,
     name: str,
-    action: str,
+    action: AuditAction,
     changes: list[dict[str, Any]],
 ) -> None:
     """Record a change to a queue (its settings, members or wrap-up codes) in the audit log."""
@@ -94,26 +97,40 @@ def _counts(store: Store, queue_ids: list[str]) -> dict[str, tuple[int, int, int
     return {r[0]: (r[1] or 0, r[2] or 0, r[3] or 0) for r in rows}
 
 
-def _with_counts(
+def _rendered(
     store: Store, queue: dict[str, Any], counts: tuple[int, int, int] | None = None
 ) -> dict[str, Any]:
+    """A stored queue as the platform answers it: member counts, and conditional group
+    routing's first rule naming the queue itself (it is stored without; a PUT refuses it)."""
     members, users, joined = counts or _counts(store, [queue["id"]]).get(queue["id"], (0, 0, 0))
-    return {
+    body = {
         **queue,
         "memberCount": members,
         "userMemberCount": users,
         "joinedMemberCount": joined,
     }
+    rules = (queue.get("conditionalGroupRouting") or {}).get("rules")
+    if rules:
+        first = {
+            **rules[0],
+            "queue": {"id": queue["id"], "selfUri": f"/api/v2/routing/queues/{queue['id']}"},
+        }
+        body["conditionalGroupRouting"] = {
+            **queue["conditionalGroupRouting"],
+            "rules": [first, *rules[1:]],
+        }
+    return body
 
 
 def _sync_group_members(db: sqlite3.Connection, queue_id: str, queue: dict[str, Any]) -> None:
-    """Members that come from the queue's member groups follow the groups."""
+    """Members that come from the queue's member groups (groups, teams, skill groups) follow
+    the groups. A skill group's members are taken as they are when the queue is written."""
     db.execute("DELETE FROM queue_members WHERE queue_id = ? AND member_by = 'group'", (queue_id,))
     for group in queue.get("memberGroups") or []:
-        db.execute(
+        db.executemany(
             "INSERT OR IGNORE INTO queue_members (queue_id, user_id, ring_number, joined, "
-            "member_by) SELECT ?, user_id, 1, 1, 'group' FROM group_members WHERE group_id = ?",
-            (queue_id, group["id"]),
+            "member_by) VALUES (?, ?, 1, 1, 'group')",
+            [(queue_id, u) for u in members_of(db, group.get("type") or "GROUP", group["id"])],
         )
 
 
@@ -128,19 +145,19 @@ async def list_queues(request: Request) -> Response:
     body = list_page(request, store.read(), listing, body_of)
     counts = _counts(store, [q["id"] for q in body["entities"]])
     body["entities"] = [
-        _with_counts(store, q, counts.get(q["id"], (0, 0, 0))) for q in body["entities"]
+        _rendered(store, q, counts.get(q["id"], (0, 0, 0))) for q in body["entities"]
     ]
     return ok(body)
 
 
 async def get_queue(request: Request) -> Response:
     store = sandbox(request).store
-    return ok(_with_counts(store, _queue_or_404(store, request.path_params["queueId"])))
+    return ok(_rendered(store, _queue_or_404(store, request.path_params["queueId"])))
 
 
 def _complete(data: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
     queue = {**base, **data}
-    for key, value in SCALAR_DEFAULTS.items():
+    for key, value in queue_defaults().items():
         queue.setdefault(key, value)
     return queue
 
@@ -150,12 +167,12 @@ async def create_queue(request: Request) -> Response:
     store = box.store
     body = await json_body(request)
     source_id = validated(QueueCreateBody, body, "queue").source_queue_id
-    parsed = parse_queue(body) if source_id is None else None
+    parsed = parse_queue(body, create=True) if source_id is None else None
     with store.transaction() as db:
         if parsed is None:  # copy the source queue's configuration under the new name
             source = _queue_or_404(store, str(source_id))
             base = {k: v for k, v in source.items() if k not in ("id", "name", "selfUri")}
-            parsed = parse_queue({**copy.deepcopy(base), **body})
+            parsed = parse_queue({**copy.deepcopy(base), **body}, create=True)
         model, data = parsed
         check_references(model, store, queue_id=None)
         queue_id = str(uuid.uuid4())
@@ -188,7 +205,7 @@ async def create_queue(request: Request) -> Response:
         _audit_queue(
             box, db, request, queue_id, queue["name"], "Create", property_changes(None, queue)
         )
-    return ok(_with_counts(store, queue))
+    return ok(_rendered(store, queue))
 
 
 async def update_queue(request: Request) -> Response:
@@ -211,7 +228,7 @@ async def update_queue(request: Request) -> Response:
         _audit_queue(
             box, db, request, queue_id, queue["name"], "Update", property_changes(old, queue)
         )
-    return ok(_with_counts(store, queue))
+    return ok(_rendered(store, queue))
 
 
 async def delete_queue(request: Request) -> Response:
@@ -349,7 +366,13 @@ async def add_or_remove_members(request: Request) -> Response:
             key = "oldValues" if delete else "newValues"
             change = {"property": "members", "oldValues": [], "newValues": [], key: changed}
             _audit_queue(
-                box, db, request, queue_id, queue["name"], "Remove" if delete else "Add", [change]
+                box,
+                db,
+                request,
+                queue_id,
+                queue["name"],
+                "MemberRemove" if delete else "MemberAdd",
+                [change],
             )
     return no_content()
 
@@ -409,7 +432,7 @@ async def patch_member(request: Request) -> Response:
             db, queue_id, request.path_params["memberId"], ring=ring, joined=change.joined
         )
         if changes:
-            _audit_queue(box, db, request, queue_id, queue["name"], "Update", changes)
+            _audit_queue(box, db, request, queue_id, queue["name"], "MemberUpdate", changes)
     return Response(status_code=202)
 
 
@@ -427,7 +450,7 @@ async def patch_members(request: Request) -> Response:
         for patch in patches:
             changes += _member_update(db, queue_id, patch.id, joined=patch.joined)
         if changes:
-            _audit_queue(box, db, request, queue_id, queue["name"], "Update", changes)
+            _audit_queue(box, db, request, queue_id, queue["name"], "MemberUpdate", changes)
         rows = db.execute(
             f"SELECT user_id, ring_number, joined, member_by FROM queue_members WHERE queue_id = ? "
             f"AND user_id IN ({', '.join('?' * len(ids))})",
@@ -468,7 +491,7 @@ async def delete_member(request: Request) -> Response:
             request,
             queue_id,
             queue["name"],
-            "Remove",
+            "MemberRemove",
             [{"property": "members", "oldValues": [user_id], "newValues": []}],
         )
     return no_content()
@@ -529,7 +552,7 @@ async def add_queue_wrapupcodes(request: Request) -> Response:
             request,
             queue_id,
             queue["name"],
-            "Add",
+            "WrapupCodeAdd",
             [{"property": "wrapupCodes", "oldValues": [], "newValues": ids}],
         )
     return ok(codes)
@@ -552,7 +575,7 @@ async def delete_queue_wrapupcode(request: Request) -> Response:
             request,
             queue_id,
             queue["name"],
-            "Remove",
+            "WrapupCodeRemove",
             [{"property": "wrapupCodes", "oldValues": [code_id], "newValues": []}],
         )
     return no_content()
@@ -603,7 +626,7 @@ async def create_skill(request: Request) -> Response:
         box.audit(
             db,
             request,
-            entity_type="Skill",
+            entity_type="RoutingSkill",
             entity_id=skill_id,
             entity_name=name,
             action="Create",
@@ -624,7 +647,7 @@ async def delete_skill(request: Request) -> Response:
         box.audit(
             db,
             request,
-            entity_type="Skill",
+            entity_type="RoutingSkill",
             entity_id=skill_id,
             entity_name=skill["name"],
             action="Delete",

@@ -8,6 +8,8 @@ ordinary characters, escaped before they reach ``LIKE``.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import sqlite3
 from collections.abc import Callable, Sequence
@@ -176,3 +178,70 @@ def list_page(
     rows = listing.rows(db, page)
     total = listing.total(db) if totals else None
     return listing_body(request, page, [render(r) for r in rows], total)
+
+
+# --- cursor listings -------------------------------------------------------------------------
+# Teams, skill groups and their members page with opaque ``after``/``before`` cursors and no
+# totals: ``{entities, selfUri, nextUri, previousUri}`` (the SDK's TeamEntityListing,
+# SkillGroupEntityListing...). The sandbox's cursor is the position in the listing's order.
+
+_CURSOR_PREFIX = "rk1:"
+
+
+def _cursor(position: int) -> str:
+    return base64.urlsafe_b64encode(f"{_CURSOR_PREFIX}{position}".encode()).decode().rstrip("=")
+
+
+def _position(request: Request, name: str, size: int) -> int | None:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        text = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode()
+        if not text.startswith(_CURSOR_PREFIX):
+            raise ValueError(text)
+        position = int(text[len(_CURSOR_PREFIX) :])
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise bad_request(
+            f"Query parameter {name} is not a cursor this listing gave; use the nextUri or "
+            "previousUri of the previous page",
+            name,
+        ) from None
+    if not 0 <= position <= size:
+        raise bad_request(f"Query parameter {name} points past the end of the listing", name)
+    return position
+
+
+def cursor_page(
+    request: Request, items: Sequence[Any], *, max_size: int = 500, default_size: int = 25
+) -> dict[str, Any]:
+    """The requested page of ``items`` (already in listing order) in the cursor shape."""
+    size = query_int(request, "pageSize", default_size, low=1, high=max_size)
+    after = _position(request, "after", len(items))
+    before = _position(request, "before", len(items))
+    if after is not None and before is not None:
+        raise bad_request("Give after or before, not both", "after")
+    if before is not None:
+        start = max(0, before - size)
+        end = before
+    else:
+        start = after or 0
+        end = min(len(items), start + size)
+    other = [
+        (k, v)
+        for k, v in request.query_params.multi_items()
+        if k not in ("pageSize", "after", "before")
+    ]
+
+    def uri(cursor: tuple[str, str] | None) -> str:
+        query = urlencode([("pageSize", size), *other, *([cursor] if cursor else [])])
+        return f"{request.url.path}?{query}"
+
+    body: dict[str, Any] = {"entities": list(items[start:end])}
+    own = ("after", _cursor(start)) if start else None
+    body["selfUri"] = uri(own)
+    if end < len(items):
+        body["nextUri"] = uri(("after", _cursor(end)))
+    if start > 0:
+        body["previousUri"] = uri(("before", _cursor(start)))
+    return body

@@ -108,6 +108,7 @@ class QueueSpec:
     service_level: tuple[float, int]  # (percentage, duration ms)
     fallback_of: str | None = None  # key of the queue whose conditional rule names this queue
     description: str = ""
+    ring_skill_group: str | None = None  # a skill group joining the bullseye's second ring
 
 
 SKILLS = (
@@ -132,6 +133,12 @@ TEAMS = (
     "Digital Team",
     "VIP Desk",
     "Back Office",
+)
+
+# Skill groups: (name, description, the routing skill and the minimum proficiency it needs).
+SKILL_GROUPS = (
+    ("Premium Support experts", "Agents with Premium Support at 4 or more", "Premium Support", 4),
+    ("Spanish speakers", "Agents with Spanish at 3 or more", "Spanish", 3),
 )
 
 WRAPUP_CODES = ("Resolved", "Follow-up required", "Escalated", "Sale", "No sale", "Wrong queue")
@@ -274,6 +281,7 @@ def queue_specs() -> tuple[QueueSpec, ...]:
             ("Support Tier 2",),
             "bullseye",
             (0.8, 30000),
+            ring_skill_group="Premium Support experts",
         ),
         QueueSpec(
             "technical_chat",
@@ -323,7 +331,9 @@ class OrgSpec:
     agents: tuple[Agent, ...]
     queue_ids: dict[str, str] = field(default_factory=dict)
     skill_ids: dict[str, str] = field(default_factory=dict)
-    team_ids: dict[str, str] = field(default_factory=dict)
+    team_ids: dict[str, str] = field(default_factory=dict)  # teams (/api/v2/teams)
+    group_ids: dict[str, str] = field(default_factory=dict)  # groups of the same names
+    skillgroup_ids: dict[str, str] = field(default_factory=dict)
     wrapup_ids: dict[str, str] = field(default_factory=dict)
     division_id: str = ""
     org_id: str = ""  # the organisation itself (GET /api/v2/organizations/me)
@@ -442,7 +452,9 @@ def build_org(seed: int, time_zone: str = "America/Chicago") -> OrgSpec:
     org.division_id = stable_id(seed, "division", "home")
     org.queue_ids = {q.key: stable_id(seed, "queue", q.key) for q in org.queues}
     org.skill_ids = {s: stable_id(seed, "skill", s) for s in SKILLS}
-    org.team_ids = {t: stable_id(seed, "group", t) for t in TEAMS}
+    org.team_ids = {t: stable_id(seed, "team", t) for t in TEAMS}
+    org.group_ids = {t: stable_id(seed, "group", t) for t in TEAMS}
+    org.skillgroup_ids = {g[0]: stable_id(seed, "skillgroup", g[0]) for g in SKILL_GROUPS}
     org.wrapup_ids = {w: stable_id(seed, "wrapup", w) for w in WRAPUP_CODES}
     return org
 

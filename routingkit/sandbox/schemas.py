@@ -19,7 +19,8 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 from pydantic.alias_generators import to_camel
 
-from ..genesys.models import EntityRef, MediaKey, Queue, enum_violations
+from ..genesys.models import EntityRef, Queue, enum_violations
+from ..vocabulary.media import MediaKey
 from .errors import ApiError, field_path
 
 T = TypeVar("T")
@@ -153,7 +154,8 @@ class LabelCapacity(_Body):
 
 
 class UtilizationBody(_Body):
-    """``UtilizationRequest``: omitted media types go back to the default (PUT semantics)."""
+    """``UtilizationRequest``: omitted media types go back to the default (the org's for an
+    agent's PUT)."""
 
     utilization: dict[MediaKey, MediaCapacity] | None = None
     label_utilizations: dict[Id, LabelCapacity] | None = None

@@ -10,22 +10,18 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from ..genesys.models import queue_media_key
+from ..vocabulary.media import default_utilization, queue_media_key
+from ..vocabulary.queue_fields import default_media_settings as new_queue_media_settings
 from .history import aggregate_intervals, simulate_day
-from .org import OrgSpec, QueueSpec, ground_truth
+from .member_groups import referenced_groups
+from .org import SKILL_GROUPS, OrgSpec, QueueSpec, ground_truth
 from .store import INTERVAL_COLUMNS, Store
 from .web import iso
 
 SEED_USER = "sandbox-seed"
-
-# The platform's defaults for a media type missing from a utilization PUT.
-DEFAULT_UTILIZATION: dict[str, dict[str, Any]] = {
-    "call": {"maximumCapacity": 1, "interruptableMediaTypes": [], "includeNonAcd": False},
-    "callback": {"maximumCapacity": 1, "interruptableMediaTypes": [], "includeNonAcd": False},
-    "chat": {"maximumCapacity": 4, "interruptableMediaTypes": [], "includeNonAcd": False},
-    "email": {"maximumCapacity": 1, "interruptableMediaTypes": [], "includeNonAcd": False},
-    "message": {"maximumCapacity": 4, "interruptableMediaTypes": [], "includeNonAcd": False},
-}
+# Meta key marking a database whose teams and skill groups are entities of their own (older
+# databases named their groups as teams: see ``upgrade_member_groups``).
+MEMBER_GROUPS_META = "member_groups"
 
 
 def _ref(kind: str, entity_id: str, name: str | None = None) -> dict[str, Any]:
@@ -33,6 +29,8 @@ def _ref(kind: str, entity_id: str, name: str | None = None) -> dict[str, Any]:
         "queue": "/api/v2/routing/queues/",
         "skill": "/api/v2/routing/skills/",
         "group": "/api/v2/groups/",
+        "team": "/api/v2/teams/",
+        "skillgroup": "/api/v2/routing/skillgroups/",
         "user": "/api/v2/users/",
         "division": "/api/v2/authorization/divisions/",
         "wrapupcode": "/api/v2/routing/wrapupcodes/",
@@ -46,17 +44,11 @@ def _ref(kind: str, entity_id: str, name: str | None = None) -> dict[str, Any]:
 def default_media_settings(
     media_key: str | None = None, sl: tuple[float, int] = (0.8, 20000)
 ) -> dict[str, Any]:
-    settings: dict[str, Any] = {}
-    for key in ("call", "callback", "chat", "email", "message"):
-        pct, dur = sl if key == media_key else (0.8, 20000)
-        entry: dict[str, Any] = {
-            "alertingTimeoutSeconds": 8 if key in ("call", "callback") else 30,
-            "serviceLevel": {"percentage": pct, "durationMs": dur},
-            "enableAutoAnswer": False,
-        }
-        if key == "callback":
-            entry.update(mode="AgentFirst", maxRetryCount=3, retryDelaySeconds=60)
-        settings[key] = entry
+    """A new queue's media settings, with the service level ``sl`` for ``media_key``."""
+    settings = new_queue_media_settings()
+    if media_key in settings:
+        pct, dur = sl
+        settings[media_key]["serviceLevel"] = {"percentage": pct, "durationMs": dur}
     return settings
 
 
@@ -96,6 +88,10 @@ def _queue_body(org: OrgSpec, spec: QueueSpec, created: str) -> dict[str, Any]:
                 {},
             ]
         }
+        if spec.ring_skill_group is not None:
+            body["bullseye"]["rings"][1]["memberGroups"] = [
+                {"id": org.skillgroup_ids[spec.ring_skill_group], "type": "SKILLGROUP"}
+            ]
     elif spec.routing == "preferred":
         body["routingRules"] = [
             {"operator": "MEETS_THRESHOLD", "threshold": 9, "waitSeconds": 10},
@@ -135,6 +131,92 @@ def _queue_body(org: OrgSpec, spec: QueueSpec, created: str) -> dict[str, Any]:
             )
         body["conditionalGroupRouting"] = {"rules": rules}
     return body
+
+
+def _seed_teams_and_skill_groups(
+    db: sqlite3.Connection, org: OrgSpec, team_members: dict[str, list[str]], created: str
+) -> None:
+    """The org's teams (each agent in one, as on the platform) and skill groups."""
+    division = _ref("division", org.division_id, "Home")
+    for team, tid in org.team_ids.items():
+        members = team_members.get(team, [])
+        Store.put(
+            db,
+            "team",
+            {
+                **_ref("team", tid),
+                "name": team,
+                "division": division,
+                "description": f"{team} agents",
+                "dateCreated": created,
+                "dateModified": created,
+                "memberCount": len(members),
+            },
+        )
+        db.executemany(
+            "INSERT OR IGNORE INTO team_members (team_id, user_id) VALUES (?, ?)",
+            [(tid, u) for u in members],
+        )
+    for name, description, skill, proficiency in SKILL_GROUPS:
+        Store.put(
+            db,
+            "skillgroup",
+            {
+                **_ref("skillgroup", org.skillgroup_ids[name]),
+                "name": name,
+                "division": division,
+                "description": description,
+                "dateCreated": created,
+                "dateModified": created,
+                "status": "Complete",
+                "skillConditions": [
+                    {
+                        "routingSkillConditions": [
+                            {
+                                "routingSkill": skill,
+                                "comparator": "GreaterThanOrEqualTo",
+                                "proficiency": proficiency,
+                                "childConditions": [],
+                            }
+                        ],
+                        "languageSkillConditions": [],
+                        "operation": "And",
+                    }
+                ],
+            },
+        )
+
+
+def upgrade_member_groups(store: Store, org: OrgSpec) -> bool:
+    """Give a database seeded before teams existed its teams and skill groups; True if it did.
+
+    Such a database named its groups as ``TEAM`` member groups. The teams get the groups' names
+    and members, and every ``TEAM`` reference to one of those groups is pointed at its team.
+    """
+    if store.get_meta(MEMBER_GROUPS_META) is not None:
+        return False
+    with store.transaction() as db:
+        team_members: dict[str, list[str]] = {}
+        for team, gid in org.group_ids.items():
+            team_members[team] = [
+                r["user_id"]
+                for r in db.execute(
+                    "SELECT user_id FROM group_members WHERE group_id = ? ORDER BY user_id", (gid,)
+                )
+            ]
+        _seed_teams_and_skill_groups(db, org, team_members, iso(dt.datetime.now(dt.timezone.utc)))
+        team_of_group = {org.group_ids[t]: org.team_ids[t] for t in org.group_ids}
+        for queue in store.entities("queue"):
+            changed = False
+            for ref in referenced_groups(queue):
+                if ref.get("type") == "TEAM" and ref.get("id") in team_of_group:
+                    ref["id"] = team_of_group[ref["id"]]
+                    ref.pop("selfUri", None)
+                    changed = True
+            if changed:
+                Store.put(db, "queue", queue)
+        Store.set_meta(db, MEMBER_GROUPS_META, "1")
+    return True
 
 
 def seed_org(store: Store, org: OrgSpec, end_date: dt.date, days: int) -> None:
@@ -184,7 +266,7 @@ def seed_org(store: Store, org: OrgSpec, end_date: dt.date, days: int) -> None:
                     "VALUES (?, ?, ?, 'active')",
                     (agent.id, org.skill_ids[skill], proficiency),
                 )
-        for team, gid in org.team_ids.items():
+        for team, gid in org.group_ids.items():
             members = team_members[team]
             Store.put(
                 db,
@@ -205,6 +287,8 @@ def seed_org(store: Store, org: OrgSpec, end_date: dt.date, days: int) -> None:
                 "INSERT INTO group_members (group_id, user_id) VALUES (?, ?)",
                 [(gid, u) for u in members],
             )
+        _seed_teams_and_skill_groups(db, org, team_members, created)
+        Store.set_meta(db, MEMBER_GROUPS_META, "1")
         for name, wid in org.wrapup_ids.items():
             Store.put(
                 db,
@@ -236,7 +320,7 @@ def seed_org(store: Store, org: OrgSpec, end_date: dt.date, days: int) -> None:
                 "INSERT INTO queue_wrapupcodes (queue_id, code_id) VALUES (?, ?)",
                 [(qid, wid) for wid in list(org.wrapup_ids.values())[:4]],
             )
-        org_util = json.loads(json.dumps(DEFAULT_UTILIZATION))
+        org_util = default_utilization()
         org_util["chat"]["maximumCapacity"] = 3
         org_util["email"]["interruptableMediaTypes"] = ["call", "callback", "chat", "message"]
         db.execute(

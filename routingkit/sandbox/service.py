@@ -14,11 +14,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute
 
+from ..vocabulary.audit import AuditAction, AuditEntityType
+from ..vocabulary.queue_fields import READ_ONLY_QUEUE_FIELDS
 from .config import SandboxConfig
 from .errors import ApiError, error_body
 from .gateway import FaultInjector, Gateway, RateLimiter, TokenIssuer
 from .org import OrgSpec, build_org
-from .seed import extend_history, is_seeded, seed_org
+from .seed import extend_history, is_seeded, seed_org, upgrade_member_groups
 from .store import Store
 from .web import now_iso
 
@@ -48,6 +50,7 @@ class Sandbox:
         if not is_seeded(self.store.read()):
             seed_org(self.store, self.org, self.today(), self.config.days)
         else:
+            upgrade_member_groups(self.store, self.org)
             # The calendar moved on since the last start: simulate the missing days.
             extend_history(self.store, self.org, self.today())
 
@@ -61,10 +64,10 @@ class Sandbox:
         db: sqlite3.Connection,
         request: Request,
         *,
-        entity_type: str,
+        entity_type: AuditEntityType,
         entity_id: str,
         entity_name: str | None,
-        action: str,
+        action: AuditAction,
         changes: list[dict[str, Any]],
         service: str = "Routing",
     ) -> None:
@@ -115,20 +118,13 @@ def actor_id(client_id: str) -> str:
 def property_changes(
     old: dict[str, Any] | None, new: dict[str, Any] | None
 ) -> list[dict[str, Any]]:
-    """Top-level properties that differ, with JSON-encoded old and new values."""
+    """Top-level properties that differ, with JSON-encoded old and new values (the fields the
+    platform owns left out)."""
     old = old or {}
     new = new or {}
-    skip = {
-        "dateModified",
-        "modifiedBy",
-        "memberCount",
-        "userMemberCount",
-        "joinedMemberCount",
-        "selfUri",
-    }
     changes = []
     for key in sorted(set(old) | set(new)):
-        if key in skip or old.get(key) == new.get(key):
+        if key in READ_ONLY_QUEUE_FIELDS or old.get(key) == new.get(key):
             continue
         change: dict[str, Any] = {"property": key, "oldValues": [], "newValues": []}
         if key in old:
@@ -174,15 +170,25 @@ async def _server_error(request: Request, exc: Exception) -> JSONResponse:
 def create_app(sandbox: Sandbox) -> Gateway:
     """The ASGI application: the gateway in front of every endpoint module's routes."""
     # Imported here: the endpoint modules import this one (Sandbox, property_changes).
-    from . import api_admin, api_analytics, api_audit, api_org, api_people, api_routing
+    from . import (
+        api_admin,
+        api_analytics,
+        api_audit,
+        api_member_groups,
+        api_org,
+        api_people,
+        api_routing,
+    )
 
     routes: list[BaseRoute] = [
         *api_routing.routes,
         *api_people.routes,
+        *api_member_groups.routes,
         *api_analytics.routes,
         *api_org.routes,
         *api_audit.routes,
         *api_admin.routes,
+        *__import__(f"{__package__}.api_wfm", fromlist=["routes"]).routes,
     ]
     app = Starlette(
         routes=routes,

@@ -3,8 +3,8 @@
 SQLite because the sandbox is one process serving one analyst: no server to install, a single
 file that survives restarts, WAL for readers alongside the writer, and ACID transactions so a
 crash never leaves half a queue. Entities are stored as the JSON the API returns (plus indexed
-columns for lookups); relations (members, skills, group membership) get their own tables; history
-is stored per conversation and pre-aggregated per 15-minute interval.
+columns for lookups); relations (members, skills, group and team membership) get their own
+tables; history is stored per conversation and pre-aggregated per 15-minute interval.
 """
 
 from __future__ import annotations
@@ -47,6 +47,9 @@ CREATE TABLE IF NOT EXISTS user_skills (
 );
 CREATE TABLE IF NOT EXISTS group_members (
     group_id TEXT NOT NULL, user_id TEXT NOT NULL, PRIMARY KEY (group_id, user_id)
+);
+CREATE TABLE IF NOT EXISTS team_members (
+    team_id TEXT NOT NULL, user_id TEXT NOT NULL, PRIMARY KEY (team_id, user_id)
 );
 CREATE TABLE IF NOT EXISTS utilization (scope TEXT PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS audits (

@@ -4,33 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..genesys.models import MEDIA_KEYS, MediaSetting, MemberGroup
+from ..genesys.models import MediaSetting, MemberGroup
+from ..vocabulary.media import MEDIA_KEYS
+from ..vocabulary.queue_fields import (
+    CREATE_ONLY_QUEUE_FIELDS,
+    MEMBER_GROUP_TYPES,
+    READ_ONLY_QUEUE_FIELDS,
+    unknown_queue_fields,
+)
 from .errors import ApiError
 from .schemas import QueueBody, validated, without_unknown_enums
 from .store import Store
 
-# Fields the server owns: ignored when a client sends them back in a PUT.
-READ_ONLY_QUEUE_FIELDS = (
-    "id",
-    "dateCreated",
-    "dateModified",
-    "modifiedBy",
-    "createdBy",
-    "memberCount",
-    "userMemberCount",
-    "joinedMemberCount",
-    "selfUri",
-)
-
-SCALAR_DEFAULTS: dict[str, Any] = {
-    "scoringMethod": "TimestampAndPriority",
-    "lastAgentRoutingMode": "Disabled",
-    "skillEvaluationMethod": "ALL",
-    "autoAnswerOnly": False,
-    "enableTranscription": False,
-    "enableAudioMonitoring": False,
-    "enableManualAssignment": False,
-    "suppressInQueueCallRecording": True,
+# Where each member-group type's ids live (the store's entity kind) and what it is called.
+_MEMBER_GROUP_KINDS = {
+    "GROUP": ("group", "group"),
+    "TEAM": ("team", "team"),
+    "SKILLGROUP": ("skillgroup", "skill group"),
 }
 
 
@@ -43,21 +33,36 @@ def _bad(field: str, message: str) -> ApiError:
     )
 
 
-def parse_queue(body: Any) -> tuple[QueueBody, dict[str, Any]]:
-    """Check a POST/PUT body on its own; return its model and the fields a queue stores.
+def parse_queue(body: Any, *, create: bool = False) -> tuple[QueueBody, dict[str, Any]]:
+    """Check a POST (``create``) or PUT body on its own; return its model and the fields a
+    queue stores.
 
     Raises the platform's 400 for wrong types and unknown enum values (via the strict body
-    model) and for out-of-range settings. Needs no store: run it before any transaction.
+    model), for fields a queue does not have (``capacity``, ``version``...), and for
+    out-of-range settings. Needs no store: run it before any transaction.
     """
     model = validated(QueueBody, body, "queue")
+    unknown = unknown_queue_fields(body, create=create)
+    if unknown:
+        raise _bad(
+            unknown[0],
+            "a queue has no such field; remove it (queue fields are those of the platform's "
+            "Queue model: name, mediaSettings, bullseye, conditionalGroupRouting...)",
+        )
     without_unknown_enums(model, "queue")
     _check_settings(model, body)
     data = {
-        k: v for k, v in body.items() if k not in READ_ONLY_QUEUE_FIELDS and k != "sourceQueueId"
+        k: v
+        for k, v in body.items()
+        if k not in READ_ONLY_QUEUE_FIELDS and k not in CREATE_ONLY_QUEUE_FIELDS
     }
     return model, data
 
 
+# Where each bound below comes from. GENESYS_API.md: routing rules <= 6, bullseye rings 2..6,
+# conditional routing rules 1..5, ACW timeout 1 s..60 min, service level a fraction. The Terraform
+# provider's queue schema: alerting timeout >= 7 s, service-level duration >= 1000 ms, rule
+# waits up to 259200 s. The sandbox's own (unconfirmed): the 86400 s alerting-timeout cap.
 def _check_settings(model: QueueBody, body: dict[str, Any]) -> None:
     if model.name is None or not model.name.strip():
         raise _bad("name", "a queue needs a non-empty name")
@@ -100,8 +105,8 @@ def _check_settings(model: QueueBody, body: dict[str, Any]) -> None:
     for i, rule in enumerate(rules):
         if rule.operator is None:
             raise _bad(f"routingRules[{i}].operator", "is required (MEETS_THRESHOLD or ANY)")
-        if rule.threshold is not None and not 1 <= rule.threshold <= 9:
-            raise _bad(f"routingRules[{i}].threshold", f"{rule.threshold} is outside 1..9")
+        # No range on threshold: the SDK and the Terraform provider state none ("generally an
+        # agent score"), so the sandbox refuses none.
 
     if model.bullseye is not None:
         rings = model.bullseye.rings or []
@@ -130,6 +135,12 @@ def _check_settings(model: QueueBody, body: dict[str, Any]) -> None:
             raise _bad(
                 "conditionalGroupRouting.rules",
                 f"{len(cgr)} rules given; conditional group routing needs 1 to 5",
+            )
+        if cgr and cgr[0].queue is not None:
+            raise _bad(
+                "conditionalGroupRouting.rules[0].queue",
+                "the first rule always evaluates this queue: leave its queue out (a GET fills "
+                "it in; clear it before a PUT)",
             )
         for i, cgr_rule in enumerate(cgr):
             where = f"conditionalGroupRouting.rules[{i}]"
@@ -166,15 +177,18 @@ def check_references(model: QueueBody, store: Store, *, queue_id: str | None) ->
         raise _bad("division.id", f"division {division_id} does not exist")
 
     skills = store.ids("skill")
-    groups = store.ids("group")
     queues = store.ids("queue")
+    known = {kind: store.ids(kind) for kind, _ in _MEMBER_GROUP_KINDS.values()}
 
     def check_groups(where: str, member_groups: list[MemberGroup] | None) -> None:
         for j, group in enumerate(member_groups or []):
             if group.id is None:
                 raise _bad(f"{where}[{j}].id", "is required")
-            if group.type == "SKILLGROUP" or group.id not in groups:
-                raise _bad(f"{where}[{j}].id", f"group {group.id} does not exist")
+            if group.type not in _MEMBER_GROUP_KINDS:
+                raise _bad(f"{where}[{j}].type", f"is required: {', '.join(MEMBER_GROUP_TYPES)}")
+            kind, label = _MEMBER_GROUP_KINDS[group.type]
+            if group.id not in known[kind]:
+                raise _bad(f"{where}[{j}].id", f"{label} {group.id} does not exist")
 
     if model.bullseye is not None:
         for i, ring in enumerate(model.bullseye.rings or []):
@@ -191,12 +205,7 @@ def check_references(model: QueueBody, store: Store, *, queue_id: str | None) ->
         for i, cgr_rule in enumerate(model.conditional_group_routing.rules or []):
             where = f"conditionalGroupRouting.rules[{i}]"
             named = cgr_rule.queue.id if cgr_rule.queue is not None else None
-            if i == 0 and named not in (None, queue_id):
-                raise _bad(
-                    f"{where}.queue",
-                    "the first rule always evaluates this queue and must not name one",
-                )
-            if i > 0 and named is not None and named not in queues:
+            if named is not None and named not in queues:
                 raise _bad(f"{where}.queue.id", f"queue {named} does not exist")
             check_groups(f"{where}.groups", cgr_rule.groups)
 

@@ -106,31 +106,6 @@ def test_no_credentials_and_no_sandbox_is_an_error(clean_env: Path) -> None:
         connect(sandbox=False)
 
 
-def test_without_credentials_a_background_sandbox_is_started_once(
-    clean_env: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    import importlib
-    import os
-    import signal
-
-    connect_module = importlib.import_module("routingkit.genesys.connect")
-
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    # keep the test off a sandbox the developer may be running on the default port
-    monkeypatch.setattr(connect_module, "SANDBOX_URL", "http://127.0.0.1:9")
-    monkeypatch.setattr(connect_module, "_port_free", lambda port: False)
-    first = connect()
-    state = (tmp_path / "cache" / "routingkit" / "sandbox.url").read_text().split()
-    try:
-        assert first.api_url == state[0] and first.api_url.startswith("http://127.0.0.1:")
-        assert len(first.queues.list()) == 12
-        second = connect()  # finds the same org through the state file, starts nothing
-        assert second.api_url == first.api_url
-        assert (tmp_path / "cache" / "routingkit" / "sandbox.url").read_text().split() == state
-    finally:
-        os.killpg(int(state[1]), signal.SIGTERM)
-
-
 @pytest.mark.parametrize("bad", ["mars-north-1", "", "ftp://example.com", "example.com"])
 def test_bad_region_is_a_configuration_error_listing_the_accepted_spellings(bad: str) -> None:
     with pytest.raises(ConfigurationError) as failure:

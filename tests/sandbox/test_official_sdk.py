@@ -76,7 +76,7 @@ def test_queue_create_get_update_delete(client: sdk.ApiClient, api: httpx.Client
     skills = {
         s.name: s.id for s in sdk.RoutingApi(client).get_routing_skills(page_size=100).entities
     }
-    teams = {g.name: g.id for g in sdk.GroupsApi(client).get_groups(page_size=100).entities}
+    teams = {t.name: t.id for t in sdk.TeamsApi(client).get_teams(page_size=100).entities}
     body = sdk.CreateQueueRequest()
     body.name = f"SDK queue {uuid.uuid4().hex[:8]}"
     body.description = "made by the official SDK"
@@ -194,7 +194,7 @@ def test_utilization_through_the_sdk(client: sdk.ApiClient, api: httpx.Client) -
     request.utilization = {"chat": chat}
     answer = routing.put_routing_user_utilization(user.id, request)
     assert answer.level == "Agent" and answer.utilization["chat"].maximum_capacity == 2
-    # the media types the PUT omitted went back to the platform defaults
+    # the media types the PUT omitted took the org's values
     assert answer.utilization["message"].maximum_capacity == 4
     assert_lossless(
         client,

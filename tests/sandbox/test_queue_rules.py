@@ -126,7 +126,7 @@ def test_invalid_queue_is_rejected_with_the_field(
 def test_conditional_rules_reference_real_queues_and_groups(
     api: httpx.Client, scratch: dict
 ) -> None:
-    teams = _ids(api, "/api/v2/groups")
+    teams = _ids(api, "/api/v2/teams")
     overflow = _queue(api, "Sales - Overflow")
     group = [{"id": teams["Sales Team"], "type": "TEAM"}]
     first_names_queue = {
@@ -274,7 +274,7 @@ def test_member_counts_stay_true(api: httpx.Client, scratch: dict) -> None:
 
 
 def test_group_members_cannot_also_be_added_directly(api: httpx.Client, scratch: dict) -> None:
-    teams = _ids(api, "/api/v2/groups")
+    teams = _ids(api, "/api/v2/teams")
     path = f"/api/v2/routing/queues/{scratch['id']}"
     body = {"name": scratch["name"], "memberGroups": [{"id": teams["VIP Desk"], "type": "TEAM"}]}
     assert api.put(path, json=body).json()["memberCount"] == 8
