@@ -1,18 +1,20 @@
 """What the staffing pipeline reads from the org: the one place it makes API calls.
 
 The org's identity (recorded in every capacity plan), each queue's configured service goal
-(``mediaSettings.<media>.serviceLevel``) and the interactions one agent works at once per
-media type (org utilization). Everything else in the pipeline is a pure function on tables.
+(``mediaSettings.<media>.serviceLevel``), the goal WFM schedules it to (its planning group's
+service goal template) and the interactions one agent works at once per media type (org
+utilization). Everything else in the pipeline is a pure function on tables.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from ..genesys import GenesysClient
+from ..genesys import ForbiddenError, GenesysClient, NotFoundError
 from ..genesys.models import Queue, analytics_media_type, queue_media_key
 from .capacity_plan import OrgRef
 from .goals import GoalKey, ServiceGoal
+from .wfm_sync import goals_from_planning_groups
 
 
 def org_reference(client: GenesysClient) -> OrgRef:
@@ -46,6 +48,39 @@ def org_goals(client: GenesysClient, queues: pd.DataFrame) -> dict[GoalKey, Serv
                 target_seconds=level.duration_ms / 1000.0,
                 source="org",
             )
+    return goals
+
+
+def wfm_goals(client: GenesysClient, queues: pd.DataFrame) -> dict[GoalKey, ServiceGoal]:
+    """The goal WFM schedules each queue of ``queues`` (queue_id, media_type rows) to.
+
+    From the service goal template of the planning group each queue and media type is routed
+    to, in every business unit (source ``wfm``; ``resolve_goals`` prefers it to the queue's
+    own setting and notes where they disagree). A queue in no planning group, or whose
+    template includes no service level, is left out. An org without WFM, or a client without
+    its permissions, has no WFM goals: empty, not an error.
+    """
+    wanted = {
+        (str(qid), str(media))
+        for qid, media in queues[["queue_id", "media_type"]]
+        .drop_duplicates()
+        .itertuples(index=False)
+    }
+    goals: dict[GoalKey, ServiceGoal] = {}
+    try:
+        units = client.wfm.business_units()
+        for unit in units:
+            if not unit.id:
+                continue
+            found = goals_from_planning_groups(
+                client.wfm.planning_groups(unit.id),
+                client.wfm.service_goal_templates(unit.id),
+                wanted=wanted,
+            )
+            for key, goal in found.items():
+                goals.setdefault(key, goal)
+    except (ForbiddenError, NotFoundError):
+        return {}
     return goals
 
 

@@ -1,0 +1,238 @@
+"""``routingkit wfm ...``: workforce management in step with routing.
+
+- ``wfm goals``: each queue's goal in WFM (its planning group's service goal template) beside
+  the queue's own service-level setting, and where they disagree;
+- ``wfm push-forecast --week YYYY-MM-DD``: the typical week (from the org's history, or a
+  workload file) imported as that week's short-term forecast;
+- ``wfm events record APPLY_ID | deliver | status | revive``: change events of an apply in the
+  durable outbox, delivered to ``ROUTINGKIT_WEBHOOK_URLS`` signed with
+  ``ROUTINGKIT_WEBHOOK_SECRET``.
+
+Commands that read or write an org use the one named by the environment (``GENESYSCLOUD_*``)
+or a profile; the local sandbox only with ``--sandbox``. This module imports nothing heavy
+until a command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def add_wfm_commands(commands: Any) -> None:
+    """The ``wfm`` command group, on the top-level parser's subcommands."""
+    wfm = commands.add_parser("wfm", help="workforce management: goals, forecasts, change events")
+    actions = wfm.add_subparsers(dest="wfm_command", required=True, metavar="ACTION")
+
+    def org_options(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--sandbox",
+            action="store_true",
+            help="without GENESYSCLOUD_* credentials, use the local sandbox org (never implied)",
+        )
+        parser.add_argument(
+            "--business-unit", default=None, metavar="ID", help="default: the org's only one"
+        )
+
+    goals = actions.add_parser("goals", help="WFM goals beside the queues' own settings")
+    org_options(goals)
+    push = actions.add_parser(
+        "push-forecast",
+        help="import the typical week as a WFM short-term forecast",
+        description="Offered per 15-minute interval and AHT, per planning group, from the "
+        "typical week of the org's history (in the business unit's time zone) or of a "
+        "workload file, imported as the short-term forecast of the week starting --week.",
+    )
+    push.add_argument(
+        "--week", required=True, metavar="YYYY-MM-DD", help="first day of the WFM week"
+    )
+    push.add_argument(
+        "--workload", type=Path, default=None, help="workload CSV (default: the org's history)"
+    )
+    push.add_argument("--days", type=int, default=28, help="days of history (default 28)")
+    push.add_argument(
+        "--end",
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the history ends before this local date (default today)",
+    )
+    push.add_argument("--description", default=None, help="the forecast's description")
+    org_options(push)
+    events = actions.add_parser("events", help="change events: outbox and webhook delivery")
+    event_actions = events.add_subparsers(dest="events_command", required=True, metavar="ACTION")
+    record = event_actions.add_parser("record", help="put an apply's change events in the outbox")
+    record.add_argument("apply_id", metavar="APPLY_ID")
+    deliver = event_actions.add_parser(
+        "deliver", help="send what is due to ROUTINGKIT_WEBHOOK_URLS"
+    )
+    deliver.add_argument(
+        "--retry-now",
+        action="store_true",
+        help="also send events still waiting for their next attempt (the receiver is back)",
+    )
+    event_actions.add_parser("status", help="pending, delivered and dead events per webhook")
+    revive = event_actions.add_parser("revive", help="retry dead letters")
+    revive.add_argument("event_ids", nargs="*", metavar="EVENT_ID", help="default: all")
+
+
+def run_wfm(args: argparse.Namespace) -> int:
+    from .genesys import GenesysError
+    from .policy.journal import JournalError
+
+    name = f"wfm {args.wfm_command}"
+    try:
+        if args.wfm_command == "goals":
+            return _goals(args)
+        if args.wfm_command == "push-forecast":
+            return _push_forecast(args)
+        return _events(args)
+    except (
+        GenesysError,
+        JournalError,
+        ValueError,
+        OSError,
+    ) as exc:  # the workload's are ValueErrors
+        print(f"routingkit {name}: {exc}", file=sys.stderr)
+        return 1
+
+
+def _connect(args: argparse.Namespace) -> Any:
+    from .genesys import connect
+
+    return connect(sandbox=bool(args.sandbox))
+
+
+def _goals(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .policy.goals import resolve_goals
+    from .policy.org_inputs import org_goals, wfm_goals
+    from .vocabulary.media import MEDIA_KEYS, analytics_media_type
+
+    with _connect(args) as client:
+        queues = client.queues.list()
+        rows = [
+            {"queue_id": q.id, "queue_name": q.name, "media_type": analytics_media_type(key)}
+            for q in queues
+            for key in MEDIA_KEYS
+            if q.id and getattr(q.media_settings, key, None) is not None
+        ]
+        table = pd.DataFrame(rows, columns=["queue_id", "queue_name", "media_type"])
+        from_wfm = wfm_goals(client, table)
+        planned = table[
+            [
+                (str(q), str(m)) in from_wfm
+                for q, m in zip(table.queue_id, table.media_type, strict=True)
+            ]
+        ]
+        goals = resolve_goals(planned, org=org_goals(client, planned), wfm=from_wfm)
+    if goals.empty:
+        print("no queue is in a WFM planning group with a service level goal")
+        return 0
+    for row in goals.itertuples(index=False):
+        print(
+            f"{row.queue_name} / {row.media_type}: {row.goal_service_level:.0%} in "
+            f"{row.target_seconds:g} s ({row.goal_note})"
+        )
+    disagreeing = goals["goal_note"].str.contains("own setting says").sum()
+    print(f"{len(goals)} queue goal(s) from WFM, {disagreeing} disagreeing with the queue's own")
+    return 0
+
+
+def _push_forecast(args: argparse.Namespace) -> int:
+    from .policy.wfm_sync import (
+        business_unit_for,
+        check_week_start,
+        push_forecast,
+        with_queue_ids,
+    )
+
+    try:
+        week_start = dt.date.fromisoformat(args.week)
+    except ValueError:
+        print(
+            f"routingkit wfm push-forecast: --week {args.week!r} is not YYYY-MM-DD", file=sys.stderr
+        )
+        return 2
+    try:
+        end = dt.date.fromisoformat(args.end) if args.end else None
+    except ValueError:
+        print(f"routingkit wfm push-forecast: --end {args.end!r} is not a date", file=sys.stderr)
+        return 2
+    if args.days <= 0:
+        print("routingkit wfm push-forecast: --days must be positive", file=sys.stderr)
+        return 2
+    with _connect(args) as client:
+        unit = business_unit_for(client, args.business_unit)
+        check_week_start(unit, week_start)
+        if args.workload is not None:
+            from .policy.workload_csv import read_workload
+
+            week = with_queue_ids(read_workload(args.workload)[0], client.queues.list())
+            source = str(args.workload)
+        else:
+            week, source = _history_week(client, unit, args.days, end)
+        pushed = push_forecast(
+            client, week, week_start, business_unit_id=unit.id, description=args.description
+        )
+    offered = sum(sum(g.offered_per_interval) for g in pushed.document.planning_groups)
+    print(
+        f"forecast {pushed.forecast.id} ({pushed.forecast.description}) imported into business "
+        f"unit {unit.name} for the week of {week_start}: "
+        f"{len(pushed.document.planning_groups)} planning group(s), {offered:,.0f} offered, "
+        f"from {source}"
+    )
+    for note in pushed.notes:
+        print(f"note: {note}")
+    return 0
+
+
+def _history_week(client: Any, unit: Any, days: int, end: dt.date | None) -> tuple[Any, str]:
+    """The typical week of ``days`` of history before ``end``, in the business unit's zone."""
+    from zoneinfo import ZoneInfo
+
+    from .workload import fetch_history, typical_week
+
+    zone = (unit.settings.time_zone if unit.settings else None) or "UTC"
+    end = end or dt.datetime.now(ZoneInfo(zone)).date()
+    start = end - dt.timedelta(days=days)
+    history = fetch_history(
+        client, "all", start, end, granularity="PT15M", time_zone=zone, progress=False
+    )
+    return typical_week(history), f"the history {start} to {end} ({zone})"
+
+
+def _events(args: argparse.Namespace) -> int:
+    from .policy.change_events import apply_events
+    from .policy.event_outbox import Outbox, targets_from_environment
+
+    with Outbox() as outbox:
+        if args.events_command == "record":
+            events = apply_events(args.apply_id)
+            added = outbox.add(events)
+            print(f"{len(events)} event(s) of apply {args.apply_id}, {added} new in {outbox.path}")
+            return 0
+        if args.events_command == "deliver":
+            targets = targets_from_environment()
+            if not targets:
+                print(
+                    "routingkit wfm events deliver: set ROUTINGKIT_WEBHOOK_URLS (and "
+                    "ROUTINGKIT_WEBHOOK_SECRET) to deliver",
+                    file=sys.stderr,
+                )
+                return 2
+            report = outbox.deliver(targets, retry_now=args.retry_now)
+            print(
+                f"{len(report.delivered)} delivered, {len(report.retrying)} failed and to retry, "
+                f"{len(report.waiting)} waiting for a later attempt, {len(report.dead)} dead "
+                f"({report.attempts} attempt(s))"
+            )
+            return 0 if report.complete else 1
+        if args.events_command == "revive":
+            print(f"{outbox.revive(args.event_ids or None)} dead letter(s) will be retried")
+            return 0
+        print(outbox.status().to_text())
+        return 0
