@@ -20,6 +20,7 @@ from .capacity_plan import (
 from .goals import DEFAULT_GOAL, GoalOverrides, ServiceGoal, resolve_goals
 from .requirements import StaffingOptions, model_notes, predicted_service, required_staffing
 from .simulated import add_simulation
+from .sweep import sweep
 from .workload_csv import WorkloadFileError, read_workload, write_workload
 
 __all__ = [
@@ -39,5 +40,6 @@ __all__ = [
     "read_workload",
     "required_staffing",
     "resolve_goals",
+    "sweep",
     "write_workload",
 ]
