@@ -6,9 +6,11 @@ import argparse
 import contextlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
+
+from .wfm_commands import add_wfm_commands, run_wfm
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -38,6 +40,33 @@ def _build_parser() -> argparse.ArgumentParser:
         help="a notebook parameter (repeatable)",
     )
     report.add_argument("--output-dir", type=Path, default=Path("reports/latest"))
+    report.add_argument(
+        "--for-each",
+        choices=("queue",),
+        default=None,
+        help="run the notebook once per queue, each into OUTPUT_DIR/<queue>/, with an "
+        "index.html linking every report",
+    )
+    report.add_argument(
+        "--queue",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="with --for-each queue: a queue to report on (repeatable; default: every queue "
+        "of the org)",
+    )
+    report.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="Dask scheduler for the work: an address (tcp://host:8786), 'local' for a "
+        "LocalCluster here, 'in-process' for none (default: DASK_SCHEDULER_ADDRESS, else "
+        "in-process). --for-each runs the reports on its workers; a single report's sweeps "
+        "run there. Needs pip install 'routingkit[dask]'",
+    )
+    report.add_argument(
+        "--workers", type=int, default=None, help="worker processes of --scheduler local"
+    )
     staffing = commands.add_parser(
         "staffing",
         help="required agents for a workload CSV (Erlang C/A), and its capacity plan",
@@ -81,6 +110,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "--output-dir", type=Path, default=None, help="write capacity_plan.json/.csv here"
     )
     _add_policy_commands(commands)
+    add_wfm_commands(commands)
     lab = commands.add_parser("lab", help="JupyterLab on the notebooks, with a sandbox org")
     lab.add_argument("--port", type=int, default=8888)
     sandbox = commands.add_parser("sandbox", help="the embedded Genesys Cloud org")
@@ -231,20 +261,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _sandbox(args)
     if args.command == "staffing":
         return _staffing(args)
+    if args.command == "wfm":
+        return run_wfm(args)
     if args.command in ("policy", "validate", "plan", "apply", "rollback", "audit"):
         from .policy_commands import run as run_policy
 
         return run_policy(args)
     if args.command == "report":
-        from .report import ReportError, run_report
-
-        try:
-            result = run_report(args.notebook, dict(args.parameter), args.output_dir)
-        except ReportError as exc:
-            print(f"routingkit report: {exc}", file=sys.stderr)
-            return 1
-        print(f"{result.html}\n{result.executed}\n{result.summary}")
-        return 0
+        return _report(args)
     if args.command == "demo":
         from .demo import run_demo
         from .report import ReportError
@@ -259,6 +283,90 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "lab":
         return _lab(args.port)
     return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .demo import org_environment
+    from .genesys import GenesysError
+    from .policy.cluster import SchedulerError
+    from .report import ReportError, check_parameters, run_report
+
+    if args.queue and not args.for_each:
+        print("routingkit report: --queue names the queues of --for-each queue", file=sys.stderr)
+        return 2
+    try:
+        if not args.for_each:  # refused before any org is started
+            check_parameters(args.notebook, dict(args.parameter))
+        # Without credentials the notebooks get a sandbox org's, in their environment.
+        with org_environment() as org:
+            if org.sandbox_db is not None:
+                print(f"no Genesys Cloud credentials: reporting on {org}", file=sys.stderr)
+            if args.for_each:
+                return _report_for_each(args)
+            with _kernel_scheduler(args.scheduler, args.workers):
+                result = run_report(args.notebook, dict(args.parameter), args.output_dir)
+    except (ReportError, SchedulerError, GenesysError) as exc:
+        print(f"routingkit report: {exc}", file=sys.stderr)
+        return 1
+    print(f"{result.html}\n{result.executed}\n{result.summary}")
+    return 0
+
+
+@contextlib.contextmanager
+def _kernel_scheduler(scheduler: str | None, workers: int | None) -> Iterator[None]:
+    """The notebook's kernel finds the scheduler asked for in DASK_SCHEDULER_ADDRESS."""
+    from .policy.cluster import ADDRESS_VARIABLE, IN_PROCESS, dask_client
+
+    if scheduler is None:
+        yield
+        return
+    with dask_client(scheduler, workers=workers) as client:
+        saved = os.environ.get(ADDRESS_VARIABLE)
+        os.environ[ADDRESS_VARIABLE] = IN_PROCESS if client is None else client.scheduler.address
+        try:
+            yield
+        finally:
+            if saved is None:
+                os.environ.pop(ADDRESS_VARIABLE, None)
+            else:
+                os.environ[ADDRESS_VARIABLE] = saved
+
+
+def _report_for_each(args: argparse.Namespace) -> int:
+    from .policy.cluster import dask_executor
+    from .report.fanout import FanOutItem, run_for_each
+
+    values = args.queue or _org_queue_names()
+    count = 0
+
+    def said(item: FanOutItem) -> None:
+        nonlocal count
+        count += 1
+        state = f"{item.result.seconds:.0f} s" if item.result else f"failed: {item.error}"
+        print(f"[{count}/{len(values)}] {item.value}: {state}", file=sys.stderr, flush=True)
+
+    with dask_executor(args.scheduler, workers=args.workers) as executor:
+        result = run_for_each(
+            args.notebook,
+            values,
+            args.output_dir,
+            dimension=args.for_each,
+            parameters=dict(args.parameter),
+            executor=executor,
+            on_done=said,
+        )
+    for item in result.failed:
+        print(f"routingkit report: {item.value}: {item.error}", file=sys.stderr)
+    print(result.index)
+    return 1 if result.failed else 0
+
+
+def _org_queue_names() -> list[str]:
+    """Every queue of the org the notebooks will talk to (the same search as theirs)."""
+    from .genesys import connect
+
+    with connect() as client:
+        return sorted({q.name for q in client.queues.list() if q.name})
 
 
 def _add_policy_commands(commands: Any) -> None:

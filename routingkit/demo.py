@@ -1,7 +1,8 @@
 """The demo: the notebooks, in order, on the sandbox org (or the org in the environment).
 
-Part of the command layer (``routingkit demo``, ``routingkit lab``): it is the one place that
-starts a sandbox for notebooks, so the report package itself never depends on the sandbox.
+Part of the command layer (``routingkit demo``, ``routingkit lab``, ``routingkit report``): it
+is the one place that starts a sandbox for notebooks (:func:`org_environment`), so neither the
+report package nor ``routingkit.genesys.connect()`` ever depends on, picks or starts one.
 
 Writes ``reports/<timestamp>/`` with each executed notebook, its HTML report (no code), its JSON
 summary, the tables and capacities the notebooks save, and an ``index.html`` linking them.
@@ -10,8 +11,6 @@ summary, the tables and capacities the notebooks save, and an ``index.html`` lin
 from __future__ import annotations
 
 import datetime as dt
-import html
-import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,10 +31,11 @@ CREDENTIAL_VARIABLES = (
 
 
 def has_credentials() -> bool:
-    env = os.environ
-    return bool(env.get("GENESYSCLOUD_ACCESS_TOKEN")) or all(
-        env.get(v) for v in CREDENTIAL_VARIABLES
-    )
+    """Whether the environment or a profile names an org (see ``genesys.has_credentials``):
+    then the notebooks talk to it, and no sandbox stands in, even for incomplete ones."""
+    from .genesys import has_credentials as named
+
+    return named()
 
 
 @dataclass(frozen=True)
@@ -53,13 +53,16 @@ class OrgEnvironment:
 def org_environment(
     db_path: Path | None = None, **sandbox_options: Any
 ) -> Iterator[OrgEnvironment]:
-    """The org to report on: the environment's, else a sandbox started for the run.
+    """The org to report on: the one the environment or a profile names, else a sandbox
+    started for the run (in this process, on ``db_path``, stopped on the way out).
 
-    The kernels papermill starts inherit the environment, so credentials reach the notebooks
-    without ever being parameters.
+    This is the explicit entry point that lets notebooks reach the sandbox without
+    credentials: the sandbox's URL and client go into the ``GENESYSCLOUD_*`` variables, which the
+    kernels papermill (or JupyterLab) starts inherit, so the notebooks' plain ``connect()``
+    finds it, and credentials never become parameters.
     """
     if has_credentials():
-        yield OrgEnvironment("the org in GENESYSCLOUD_* variables")
+        yield OrgEnvironment("the org named by GENESYSCLOUD_* variables or a profile")
         return
     from .sandbox import running_sandbox
     from .sandbox.config import default_db_path
@@ -85,31 +88,24 @@ def org_environment(
 
 
 def write_index(out: Path, results: list[ReportResult], org: object) -> Path:
-    rows = []
-    for result in results:
-        figures = json.loads(result.summary.read_text()).get("figures", {})
-        headline = ", ".join(
-            f"{k}: {v}" for k, v in figures.items() if isinstance(v, int | float | str)
-        )
-        rows.append(
-            f"<li><a href='{html.escape(result.html.name)}'>{html.escape(result.notebook.stem)}"
-            f"</a> ({result.seconds:.0f} s) - <a href='{html.escape(result.executed.name)}'>"
-            f"notebook</a>, <a href='{html.escape(result.summary.name)}'>summary</a>"
-            f"<br><small>{html.escape(headline)}</small></li>"
-        )
-    files = sorted(
+    """``index.html`` in ``out``: each report's headlines in words and its tables, then the
+    files no report claims (see ``report.index``)."""
+    from .report.index import index_html, notebook_title, read_entry
+
+    entries = [
+        read_entry(r.summary, seconds=r.seconds, title=notebook_title(r.executed)) for r in results
+    ]
+    claimed = {f for e in entries for f in e.files} | {
+        p.name for r in results for p in (r.html, r.executed, r.summary)
+    }
+    others = [
         p.name
         for p in out.iterdir()
-        if p.suffix in (".csv", ".json", ".png") and ".summary." not in p.name
-    )
-    links = "".join(f"<li><a href='{html.escape(f)}'>{html.escape(f)}</a></li>" for f in files)
+        if p.is_file() and p.suffix in (".csv", ".json", ".png") and p.name not in claimed
+    ]
     index = out / "index.html"
     index.write_text(
-        "<!doctype html><html><head><meta charset='utf-8'><title>routingkit reports</title>"
-        "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}</style></head>"
-        f"<body><h1>routingkit reports</h1><p>{html.escape(str(org))}, "
-        f"{dt.datetime.now():%Y-%m-%d %H:%M}</p><h2>Reports</h2><ul>{''.join(rows)}</ul>"
-        f"<h2>Tables and capacities</h2><ul>{links}</ul></body></html>",
+        index_html(entries, org=str(org), made_at=dt.datetime.now(), other_files=others),
         encoding="utf-8",
     )
     return index

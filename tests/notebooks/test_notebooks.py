@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,6 +19,8 @@ import pytest
 from routingkit.capacity import required_agents
 from routingkit.demo import DEMO_NOTEBOOKS, NOTEBOOKS_DIR, run_demo
 from routingkit.policy import CapacityPlan
+from routingkit.report import formats as fmt
+from routingkit.report.render_check import check_html, find_browser
 from routingkit.sandbox import ground_truth, running_sandbox
 from routingkit.sandbox.config import DEFAULT_CLIENT_SECRET
 from routingkit.staffing_table import staff_workload
@@ -105,13 +108,24 @@ def test_each_queue_is_staffed_to_the_goal_the_org_configured(demo: tuple[Path, 
     out, truth = demo
     plan = CapacityPlan.load(out)
     assert {q.queue_id for q in plan.queues} == {q["queue_id"] for q in truth["queues"]}
+    sources = set()
     for queue in truth["queues"]:
         goal = plan.queue(queue["queue_id"], queue["media_type"]).goal
-        assert goal.source == "org"
-        assert goal.service_level == queue["service_level"]["percentage"]
-        assert goal.target_seconds == queue["service_level"]["duration_ms"] / 1000
-    vip = next(q for q in plan.queues if q.queue_name == "VIP - Voice")
-    assert (vip.goal.service_level, vip.goal.target_seconds) == (0.9, 10.0)
+        own = (queue["service_level"]["percentage"], queue["service_level"]["duration_ms"] / 1000)
+        sources.add(goal.source)
+        if goal.source == "org":
+            assert (goal.service_level, goal.target_seconds) == own, queue["queue_name"]
+        else:  # the planning group's WFM goal wins, and a disagreement is reported
+            assert goal.source == "wfm" and goal.note.startswith("WFM service goal template")
+            if (goal.service_level, goal.target_seconds) != own:
+                assert "the queue's own setting says" in goal.note, queue["queue_name"]
+    assert sources == {"org", "wfm"}  # the sandbox has planning groups for some queues only
+    sales = next(q for q in plan.queues if q.queue_name == "Sales - Voice")
+    assert (sales.goal.service_level, sales.goal.target_seconds, sales.goal.source) == (
+        0.85,
+        15.0,
+        "wfm",
+    )
 
 
 def test_staffing_curve_follows_the_seeded_arrivals(demo: tuple[Path, dict]) -> None:
@@ -129,8 +143,8 @@ def test_staffing_curve_follows_the_seeded_arrivals(demo: tuple[Path, dict]) -> 
         expected = required_agents(
             rate * queue["mean_handle_seconds"],
             queue["mean_handle_seconds"],
-            queue["service_level"]["duration_ms"] / 1000,
-            queue["service_level"]["percentage"],
+            mine.goal.target_seconds,
+            mine.goal.service_level,
             model="erlang_a",
             patience=queue["patience_seconds"],
         )
@@ -187,10 +201,92 @@ def test_summaries_carry_the_key_figures(demo: tuple[Path, dict]) -> None:
     staffing = json.loads((out / "02_staffing.summary.json").read_text())
     peaks = staffing["figures"]["peak_required_agents"]
     assert set(peaks) == {f"{q['queue_name']} / {q['media_type']}" for q in truth["queues"]}
-    assert staffing["figures"]["goals"]["VIP - Voice / voice"] == "90% in 10 s (org)"
+    assert staffing["figures"]["goals"]["VIP - Voice / voice"] == "90% in 10 s (wfm)"  # WFM agrees
     hours = staffing["figures"]["agent_hours_per_week"]
     # simulation only ever adds to the Erlang A staffing it starts from
     assert hours["simulation"] >= hours["erlang_a"]
+
+
+def test_history_headlines_match_the_ground_truth(demo: tuple[Path, dict]) -> None:
+    out, truth = demo
+    figures = json.loads((out / "01_history.summary.json").read_text())["figures"]
+    assert figures["window"] == {
+        "start": "2026-10-19", "end": TODAY.isoformat(), "days": 28, "requested_days": 28,
+        "time_zone": "America/Chicago",
+    }  # fmt: skip
+    assert figures["headlines"][0].startswith(
+        "History: 28 days, Mon 19 Oct 2026 to Sun 15 Nov 2026 (America/Chicago): 12 queues"
+    )
+    for queue in truth["queues"]:
+        row = figures["per_queue"][f"{queue['queue_name']} / {queue['media_type']}"]
+        expected = 4 * sum(queue["expected_offered_per_weekday"])  # four weeks
+        assert abs(row["offered"] / expected - 1) < 0.05, queue["queue_name"]
+        assert row["goal_service_level"] == queue["service_level"]["percentage"]
+        assert row["target_seconds"] == queue["service_level"]["duration_ms"] / 1000
+        assert row["goal_source"] == "org"
+    missed = [
+        k for k, v in figures["per_queue"].items() if v["service_level"] < v["goal_service_level"]
+    ]
+    assert sorted(figures["missed_goal"]) == sorted(missed)
+    for label in missed:
+        name = label.split(" / ")[0]
+        assert any(line.startswith(f"  {name}: ") for line in figures["headlines"]), label
+
+
+def test_staffing_headlines_compare_required_with_the_agents_the_org_had(
+    demo: tuple[Path, dict],
+) -> None:
+    out, truth = demo
+    figures = json.loads((out / "02_staffing.summary.json").read_text())["figures"]
+    week = figures["week"]
+    # the sandbox simulated its history with this staffing: 15-minute slots, a typical week
+    staffed_hours = sum(np.sum(q["staffing"]) * 0.25 for q in truth["queues"])
+    assert week["staffed_agent_hours"] == pytest.approx(staffed_hours, rel=1e-3)
+    assert week["required_agent_hours"] == pytest.approx(
+        figures["agent_hours_per_week"]["erlang_a"], abs=0.1
+    )
+    assert week["fte"] == pytest.approx(week["required_agent_hours"] / 0.7 / 37.5, rel=1e-3)
+    verdict = fmt.short_or_over(week["required_agent_hours"], week["staffed_agent_hours"])
+    line = next(h for h in figures["headlines"] if h.startswith("Required (Erlang A) against"))
+    assert f"agent-hours on queue, {verdict}" in line
+    assert any(
+        h.startswith(f"With 30 % shrinkage: {fmt.whole(week['paid_hours'])} paid hours")
+        for h in figures["headlines"]
+    )
+
+
+def test_the_index_tells_the_story_in_headlines(demo: tuple[Path, dict]) -> None:
+    out, _ = demo
+    index = (out / "index.html").read_text()
+    assert "History: 28 days" in index and "agent-hours on queue" in index
+    assert ">Contact history</a>" in index and ">Staffing</a>" in index
+    assert not re.search(r"\d\.\d{5,}", index)  # no raw floats
+    assert "href='capacity_plan.json'" in index
+
+
+def test_reports_are_titled_and_free_of_raw_reprs_and_stderr(demo: tuple[Path, dict]) -> None:
+    out, _ = demo
+    for stem, title in (("01_history", "Contact history"), ("02_staffing", "Staffing")):
+        page = (out / f"{stem}.html").read_text()
+        assert f"<title>{title}</title>" in page
+        assert "PosixPath(" not in page and "Warning" not in page
+        executed = nbformat.read(out / f"{stem}.ipynb", as_version=4)
+        for cell in executed.cells:
+            for output in cell.get("outputs", []):
+                assert output.get("name") != "stderr", (stem, output.get("text", "")[:200])
+        assert page.index("In short") < page.index("<img")  # headlines before any figure
+
+
+def test_the_reports_render_in_a_browser_with_every_figure_and_no_overflow(
+    demo: tuple[Path, dict],
+) -> None:
+    assert find_browser() is not None, "no Chromium: apt-get install chromium (.ci/run does)"
+    out, _ = demo
+    for name in ("01_history.html", "02_staffing.html", "03_deploy.html", "index.html"):
+        report = check_html(out / name)
+        assert report.problems == [], (name, report.problems)
+        if name.startswith("0"):
+            assert report.images and all(i["loaded"] for i in report.images), name
 
 
 def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -304,6 +400,51 @@ def test_a_goal_parameter_overrides_the_orgs_goal(
     assert result.returncode == 0, result.stderr
     goal = CapacityPlan.load(out).queues[0].goal
     assert (goal.service_level, goal.target_seconds, goal.source) == (0.95, 15.0, "override")
+
+
+def test_a_one_day_report_is_a_meaningful_report(small_org: dict[str, str], tmp_path: Path) -> None:
+    """The README's nightly report: yesterday only."""
+    out = tmp_path / "nightly"
+    result = _cli(
+        "report", str(NOTEBOOKS_DIR / "01_history.ipynb"), "-p", "days", "1",
+        "-p", "end_date", TODAY.isoformat(), "--output-dir", str(out), env=small_org,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    figures = json.loads((out / "01_history.summary.json").read_text())["figures"]
+    assert figures["window"]["days"] == 1
+    assert figures["headlines"][0].startswith("History: 1 day, Sun 15 Nov 2026")
+    assert figures["offered"] > 0
+    if find_browser() is not None:
+        report = check_html(out / "01_history.html")
+        assert report.problems == [] and len(report.images) >= 5
+
+
+def test_a_weekday_out_of_range_fails_before_the_org_is_asked(
+    small_org: dict[str, str], tmp_path: Path
+) -> None:
+    result = _cli(
+        "report", str(NOTEBOOKS_DIR / "02_staffing.ipynb"), "-p", "weekday", "9",
+        "--output-dir", str(tmp_path / "wd"), env=small_org,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "ParameterError" in result.stderr and "weekday is 9; give 0 (Monday)" in result.stderr
+    failed = nbformat.read(tmp_path / "wd" / "02_staffing.FAILED.ipynb", as_version=4)
+    ran = [c for c in failed.cells if c.cell_type == "code" and c.get("execution_count")]
+    assert "check_values(" in ran[-1].source  # the last cell run: the checks
+    assert not any("connect()" in c.source for c in ran)  # the org was never asked
+
+
+def test_an_unknown_detail_queue_is_named_with_the_queues_there_are(
+    small_org: dict[str, str], tmp_path: Path
+) -> None:
+    result = _cli(
+        "report", str(NOTEBOOKS_DIR / "01_history.ipynb"), "-p", "days", "1",
+        "-p", "detail_queue", "Sales", "-p", "end_date", TODAY.isoformat(),
+        "--output-dir", str(tmp_path / "dq"), env=small_org,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "detail_queue 'Sales' is not a queue of this report" in result.stderr
+    assert "Sales - Voice" in result.stderr
 
 
 def test_the_demo_applies_its_plan_on_the_sandbox_and_verifies_it(
