@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute
 
 from ..vocabulary.audit import AuditAction, AuditEntityType
 from ..vocabulary.queue_fields import READ_ONLY_QUEUE_FIELDS
+from .analytics_table import IntervalTableCache
 from .config import SandboxConfig
 from .errors import ApiError, error_body
 from .gateway import FaultInjector, Gateway, RateLimiter, TokenIssuer
@@ -31,6 +32,7 @@ class Sandbox:
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config
         self.store = Store(config.db_path)
+        self.analytics = IntervalTableCache()  # the stored history, in memory for analytics
         self.tokens = TokenIssuer(config)
         self.limiter = RateLimiter(config.rate_limit_per_minute, config.rate_window_seconds)
         self.faults = FaultInjector(config.fault_seed, config.faults)
@@ -200,5 +202,5 @@ def create_app(sandbox: Sandbox) -> Gateway:
         },
     )
     app.state.sandbox = sandbox
-    api_analytics.warm(sandbox.store)
+    api_analytics.warm(sandbox.analytics, sandbox.store)
     return Gateway(app, sandbox.config, sandbox.tokens, sandbox.limiter, sandbox.faults)

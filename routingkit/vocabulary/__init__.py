@@ -3,7 +3,8 @@
 One home for what the client, the sandbox and the policy must agree on, importable without an
 HTTP client or a web framework (standard library only): media types in their three
 vocabularies and the conversions between them (:mod:`.media`), the queue's fields and which the
-platform owns (:mod:`.queue_fields`), audit entity types and actions (:mod:`.audit`).
+platform owns (:mod:`.queue_fields`), audit entity types and actions (:mod:`.audit`), and the
+conversation aggregate query on the wire (:mod:`.analytics`, imported explicitly).
 """
 
 from .audit import AuditAction, AuditEntityType

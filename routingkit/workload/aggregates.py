@@ -19,6 +19,7 @@ from weakref import WeakKeyDictionary
 from tqdm.auto import tqdm
 
 from routingkit.genesys import ForbiddenError, GenesysClient, NotFoundError
+from routingkit.vocabulary.analytics import AggregateQuery, Filter, Predicate, View
 
 from .intervals import Chunk
 
@@ -67,25 +68,13 @@ def analytics_limits(client: GenesysClient) -> AnalyticsLimits:
     return limits
 
 
-def queue_filter(queue_ids: Sequence[str], media_types: Sequence[str] | None) -> dict[str, Any]:
+def queue_filter(queue_ids: Sequence[str], media_types: Sequence[str] | None) -> Filter:
     """Any of the queues, and (if given) any of the media types."""
-    queues = {
-        "type": "or",
-        "predicates": [
-            {"type": "dimension", "dimension": "queueId", "operator": "matches", "value": q}
-            for q in queue_ids
-        ],
-    }
+    queues = Filter("or", tuple(Predicate("queueId", "matches", q) for q in queue_ids))
     if not media_types:
         return queues
-    media = {
-        "type": "or",
-        "predicates": [
-            {"type": "dimension", "dimension": "mediaType", "operator": "matches", "value": m}
-            for m in media_types
-        ],
-    }
-    return {"type": "and", "clauses": [queues, media]}
+    media = Filter("or", tuple(Predicate("mediaType", "matches", m) for m in media_types))
+    return Filter("and", clauses=(queues, media))
 
 
 def aggregate_query(
@@ -97,21 +86,21 @@ def aggregate_query(
     time_zone: str,
     group_by: Sequence[str] = ("queueId", "mediaType"),
     granularity: str | None = None,
-    views: Sequence[Mapping[str, Any]] = (),
+    views: Sequence[View | Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
-    """A ConversationAggregationQuery body for one chunk."""
-    body: dict[str, Any] = {
-        "interval": chunk.interval,
-        "timeZone": time_zone,
-        "groupBy": list(group_by),
-        "filter": queue_filter(queue_ids, media_types),
-        "metrics": list(metrics),
-    }
-    if granularity is not None:
-        body["granularity"] = granularity
-    if views:
-        body["views"] = [dict(v) for v in views]
-    return body
+    """A ConversationAggregationQuery body for one chunk (the shared wire model's JSON)."""
+    return AggregateQuery(
+        interval=chunk.interval,
+        metrics=tuple(metrics),
+        group_by=tuple(group_by),
+        filter=queue_filter(queue_ids, media_types),
+        granularity=granularity,
+        time_zone=time_zone,
+        views=tuple(
+            v if isinstance(v, View) else View.from_json(v, f"views[{i}]")
+            for i, v in enumerate(views)
+        ),
+    ).to_json()
 
 
 def post_aggregates(client: GenesysClient, body: Mapping[str, Any]) -> dict[str, Any]:

@@ -16,11 +16,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import numpy.typing as npt
 
+from routingkit.vocabulary.analytics import GRANULARITY_SECONDS, interval_text
+
 UTC = dt.timezone.utc
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
 
 # ISO-8601 duration -> bucket length in seconds; None: calendar days in the query's time zone.
-GRANULARITIES: dict[str, int | None] = {"PT15M": 900, "PT30M": 1800, "PT1H": 3600, "P1D": None}
+GRANULARITIES = GRANULARITY_SECONDS
 # The finest resolution analytics intervals may start and end on.
 QUARTER_HOUR_SECONDS = 900
 
@@ -106,13 +108,6 @@ def epoch_ms(moment: dt.datetime) -> int:
     return (moment - _EPOCH) // dt.timedelta(milliseconds=1)
 
 
-def iso_utc(moment: dt.datetime) -> str:
-    """The platform's timestamp form: UTC, milliseconds, Z."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + (
-        f"{moment.microsecond // 1000:03d}Z"
-    )
-
-
 @dataclass(frozen=True)
 class Chunk:
     """One query's interval [start, end), both UTC instants."""
@@ -123,7 +118,7 @@ class Chunk:
     @property
     def interval(self) -> str:
         """The ``interval`` field of an analytics query."""
-        return f"{iso_utc(self.start)}/{iso_utc(self.end)}"
+        return interval_text(self.start, self.end)
 
 
 def split_range(start: dt.datetime, end: dt.datetime, max_days: int, zone: ZoneInfo) -> list[Chunk]:

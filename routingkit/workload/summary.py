@@ -97,7 +97,7 @@ def queue_summary(history: pd.DataFrame) -> pd.DataFrame:
         within=("_within", "sum"),
         sl_denominator=("_sl_denominator", "sum"),
         waited=("_waited", "sum"),
-        reported_goal=("service_level_target", "max"),
+        reported_goal=("service_level_goal", "max"),
     )
     counts = [c for c in totals.columns if c != "reported_goal"]
     totals = totals.reindex(every.union(totals.index))

@@ -3,7 +3,7 @@
 One row per queue, media type, weekday and time-of-day slot (in the history's time zone) with
 the mean arrival rate over the covered days (see ``workload.coverage``: a day the org has no
 data for is unknown, not quiet), the AHT of that slot (the queue's overall AHT where the slot
-handled too few to trust), the queue's patience and its service-level target as analytics
+handled too few to trust), the queue's patience and its service-level goal (a fraction) as analytics
 reported it.
 """
 
@@ -63,12 +63,12 @@ def typical_week(history: pd.DataFrame, *, min_days_per_weekday: int = 1) -> pd.
     )
     waits = patience(history, by=KEYS)[[*KEYS, "patience_seconds"]]
     week = week.merge(waits, on=KEYS, how="left")
-    targets = (
+    goals = (
         history.groupby(KEYS, observed=True)
-        .agg(service_level_target=("service_level_target", "max"))
+        .agg(service_level_goal=("service_level_goal", "max"))
         .reset_index()
     )
-    week = week.merge(targets, on=KEYS, how="left")
+    week = week.merge(goals, on=KEYS, how="left")
     week["slot"] = week["slot_minute"] // (interval_seconds // 60)
     week["interval_seconds"] = interval_seconds
     columns = [
@@ -80,7 +80,7 @@ def typical_week(history: pd.DataFrame, *, min_days_per_weekday: int = 1) -> pd.
         "arrival_rate",
         "aht_seconds",
         "patience_seconds",
-        "service_level_target",
+        "service_level_goal",
     ]
     result: pd.DataFrame = (
         week[columns]

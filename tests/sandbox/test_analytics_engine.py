@@ -27,6 +27,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from routingkit.sandbox import api_analytics
+from routingkit.sandbox.analytics_query import queue_candidates
+from routingkit.sandbox.analytics_table import IntervalTableCache
 from routingkit.sandbox.errors import ApiError, error_body
 from routingkit.sandbox.org import OrgSpec, build_org
 from routingkit.sandbox.seed import seed_org
@@ -49,6 +51,7 @@ class StandInSandbox:
     def __init__(self, store: Store, org: OrgSpec) -> None:
         self.store = store
         self.org = org
+        self.analytics = IntervalTableCache()
 
     def ground_truth(self) -> dict[str, Any]:
         return json.loads(self.store.get_meta("ground_truth") or "{}")  # type: ignore[no-any-return]
@@ -446,7 +449,7 @@ def test_filter_or_across_dimensions(
 def test_filter_narrows_the_queues_read(raw: dict[str, Any], expected: set[str] | None) -> None:
     clause = api_analytics.parse_filter(raw, api_analytics.DIMENSIONS)
     assert clause is not None
-    assert clause.queue_candidates() == expected
+    assert queue_candidates(clause) == expected
 
 
 # --- views ------------------------------------------------------------------------------------

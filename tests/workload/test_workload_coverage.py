@@ -43,7 +43,7 @@ def hourly(days: int, first_data_day: int, offered: int = 10) -> pd.DataFrame:
             "handle_seconds_total": volume * 300.0,
             "wait_seconds_total": volume * 5.0,
             "aht_seconds": np.where(volume > 0, 300.0, np.nan),
-            "service_level_target": np.nan,
+            "service_level_goal": np.nan,
         }
     )
 

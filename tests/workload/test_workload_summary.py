@@ -31,7 +31,7 @@ def interval(
         "handled": 0,
         "answered_within_target": 0,
         "service_level_denominator": 0,
-        "service_level_target": 0.8,
+        "service_level_goal": 0.8,
         "handle_seconds_total": 0.0,
         "answer_seconds_total": 0.0,
         "wait_seconds_total": 0.0,
