@@ -19,6 +19,10 @@ from scipy import special
 from ._inputs import FloatArray
 
 _LN_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
+# Series loops run vectorised over rows until this few remain, then finish row by row in Python
+# floats: a numpy call on a handful of elements costs ~1 us, a float operation ~50 ns, and a long
+# row (sqrt(load) terms, 1e5 at the supported bounds) would otherwise pay the former per term.
+FEW_ROWS = 8
 # Coefficients of the Stirling series 1/12, 1/360, 1/1260, 1/1680, 1/1188.
 _S0, _S1, _S2, _S3, _S4 = 1 / 12, 1 / 360, 1 / 1260, 1 / 1680, 1 / 1188
 
@@ -95,12 +99,28 @@ def _inverse_blocking_series(n: FloatArray, a: FloatArray) -> FloatArray:
     idx = np.arange(n.size)
     k = 0
     while idx.size:
+        if idx.size <= FEW_ROWS:  # the long rows' tails: per row, without numpy's per-call cost
+            for j, i in enumerate(idx.tolist()):
+                total[i] = _inverse_blocking_row(
+                    float(n[i]), float(a[i]), k, float(term[j]), float(total[i])
+                )
+            break
         k += 1
         term = term * (n[idx] - (k - 1)) / a[idx]
         total[idx] += term
         keep = (term > 1e-17 * total[idx]) & (n[idx] - k > 0)
         idx, term = idx[keep], term[keep]
     return total
+
+
+def _inverse_blocking_row(n: float, a: float, k: int, term: float, total: float) -> float:
+    """:func:`_inverse_blocking_series` for one row in Python floats, from term ``k``."""
+    while True:
+        k += 1
+        term = term * (n - (k - 1)) / a
+        total += term
+        if not (term > 1e-17 * total and n - k > 0):
+            return total
 
 
 def erlang_b_core(n: FloatArray, a: FloatArray) -> FloatArray:

@@ -74,7 +74,9 @@ def stable_service_level(
 ) -> FloatArray:
     """1 - C e^{-(N-A) t/aht} for N > A, as (1 - C) + C (1 - e^{-x}): two positive terms."""
     p_wait, p_no_wait = wait_split(n, a, b)
-    return np.minimum(p_no_wait + p_wait * -np.expm1(-(n - a) * t / aht), 1.0)
+    with np.errstate(over="ignore"):  # target / aht past 1e308: e^-inf = 0, as it should be
+        decay = -np.expm1(-(n - a) * t / aht)
+    return np.minimum(p_no_wait + p_wait * decay, 1.0)
 
 
 def service_level_core(n: FloatArray, a: FloatArray, aht: FloatArray, t: FloatArray) -> FloatArray:

@@ -35,18 +35,24 @@ import numpy as np
 from scipy import special
 
 from ._inputs import (
+    MAX_PATIENCE_LOAD,
+    MAX_PATIENCE_RATIO,
+    MAX_TRAFFIC,
     BoolArray,
     FloatArray,
     as_agents,
     as_float,
     as_seconds,
     broadcast,
+    check_at_most,
     check_nonnegative,
     check_positive,
+    first_bad,
+    index_text,
     is_scalar_call,
     to_output,
 )
-from ._poisson import dpois, erlang_b_core
+from ._poisson import FEW_ROWS, dpois, erlang_b_core
 
 ServiceLevelDefinition = Literal["offered", "answered", "offered_excl_short", "all_arrivals"]
 SERVICE_LEVEL_DEFINITIONS: tuple[str, ...] = (
@@ -66,34 +72,71 @@ _SERIES_MAX_A = 1e5
 def _kummer_sums(a: FloatArray, y: FloatArray, *, moments: bool) -> tuple[FloatArray, ...]:
     """Sums over w_j = y^j / ((a+1)...(a+j)) for y < a.
 
-    Returns T = sum_j w_j and, with ``moments``, S = sum_j j w_j and H = sum_j w_j h_j where
-    h_j = sum_{k=1..j} 1/(a + k). All terms are positive; each row stops when its next term no
-    longer changes the sums.
+    Returns T = sum_j w_j and, with ``moments``, S / y and H / y, where S = sum_j j w_j and
+    H = sum_j w_j h_j with h_j = sum_{k=1..j} 1/(a + k). The moments are summed over
+    v_j = w_j / y directly, so they keep full precision when y underflows. All terms are
+    positive; each row stops when its next term no longer changes the sums.
     """
     t_sum = np.ones_like(a)
     s_sum = np.zeros_like(a)
     h_sum = np.zeros_like(a)
     w = np.ones_like(a)
+    v = np.ones_like(a)
     h = np.zeros_like(a)
     idx = np.arange(a.size)
     aa, yy = a, y
     j = 0
     while idx.size:
+        if idx.size <= FEW_ROWS:  # the long rows' tails: per row, without numpy's per-call cost
+            for k, i in enumerate(idx.tolist()):
+                sums = (float(t_sum[i]), float(s_sum[i]), float(h_sum[i]))
+                state = (float(w[k]), float(v[k]), float(h[k]))
+                tail = _kummer_row(float(aa[k]), float(yy[k]), j, state, sums, moments)
+                t_sum[i], s_sum[i], h_sum[i] = tail
+            break
         j += 1
         w = w * yy / (aa + j)
         t_sum[idx] += w
         if moments:
+            v = (v if j == 1 else v * yy) / (aa + j)
             h = h + 1.0 / (aa + j)
-            s_sum[idx] += j * w
-            h_sum[idx] += w * h
-            keep = j * w > 1e-17 * s_sum[idx]
+            s_sum[idx] += j * v
+            h_sum[idx] += v * h
+            keep = j * v > 1e-17 * s_sum[idx]
         else:
             keep = w > 1e-17 * t_sum[idx]
         # Terms rise while j < y - a; they cannot rise here since y < a, so stopping is safe.
-        idx, w, h, aa, yy = idx[keep], w[keep], h[keep], aa[keep], yy[keep]
+        idx, w, v, h, aa, yy = idx[keep], w[keep], v[keep], h[keep], aa[keep], yy[keep]
     if moments:
         return t_sum, s_sum, h_sum
     return (t_sum,)
+
+
+def _kummer_row(
+    a: float,
+    y: float,
+    j: int,
+    state: tuple[float, float, float],
+    sums: tuple[float, float, float],
+    moments: bool,
+) -> tuple[float, float, float]:
+    """:func:`_kummer_sums` for one row in Python floats (the same IEEE arithmetic, so the same
+    sums), from term ``j`` with (w, v, h) = ``state`` and (T, S / y, H / y) = ``sums``."""
+    w, v, h = state
+    t_sum, s_sum, h_sum = sums
+    while True:
+        j += 1
+        w = w * y / (a + j)
+        t_sum += w
+        if moments:
+            v = (v if j == 1 else v * y) / (a + j)
+            h = h + 1.0 / (a + j)
+            s_sum += j * v
+            h_sum += v * h
+            if not j * v > 1e-17 * s_sum:
+                return t_sum, s_sum, h_sum
+        elif not w > 1e-17 * t_sum:
+            return t_sum, s_sum, h_sum
 
 
 def _answered_wait_integral_window(a: FloatArray, x: FloatArray) -> FloatArray:
@@ -111,6 +154,18 @@ def _answered_wait_integral_window(a: FloatArray, x: FloatArray) -> FloatArray:
     m = m0.copy()
     idx = np.arange(a.size)
     while idx.size:
+        if idx.size <= FEW_ROWS:  # the long rows' tails: per row, without numpy's per-call cost
+            for k, i in enumerate(idx.tolist()):
+                total[i] = _window_row(
+                    float(a[i]),
+                    float(x[i]),
+                    float(m_end[i]),
+                    float(d[k]),
+                    float(harmonic[k]),
+                    float(m[k]),
+                    float(total[i]),
+                )
+            break
         d = d * x[idx] / (a[idx] + 2.0 + m)
         harmonic = harmonic + 1.0 / (a[idx] + 2.0 + m)
         m = m + 1.0
@@ -120,16 +175,29 @@ def _answered_wait_integral_window(a: FloatArray, x: FloatArray) -> FloatArray:
     return total
 
 
+def _window_row(
+    a: float, x: float, m_end: float, d: float, harmonic: float, m: float, total: float
+) -> float:
+    """:func:`_answered_wait_integral_window` for one row in Python floats, from term ``m``."""
+    while True:
+        d = d * x / (a + 2.0 + m)
+        harmonic = harmonic + 1.0 / (a + 2.0 + m)
+        m = m + 1.0
+        total += d * harmonic
+        if not m < m_end:
+            return total
+
+
 @dataclass(frozen=True)
 class _Rows:
     """Per-row internals for the rows with agents > 0 and arrivals > 0 (flattened)."""
 
     a: FloatArray
     x: FloatArray
-    theta: FloatArray
+    patience: FloatArray
     series: BoolArray  # rows evaluated by positive series (x below a)
     t_sum: FloatArray  # T = sum_j w_j (series rows only; nan elsewhere)
-    h_sum: FloatArray  # sum_j w_j h_j (series rows only)
+    h_sum: FloatArray  # sum_j w_j h_j / x (series rows only)
     p_lower: FloatArray  # P(a, x) (closed-form rows only)
 
 
@@ -165,8 +233,9 @@ class ErlangAResult:
     def _tail_ratios(self, t: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
         """(u, P(V > t | wait), P(served, V > t | wait)) for active rows and waits ``t``."""
         rows = self._rows
-        a, x, theta = rows.a, rows.x, rows.theta
-        theta_t = theta * t
+        a, x = rows.a, rows.x
+        with np.errstate(over="ignore"):  # theta t = inf: every caller has given up by t
+            theta_t = t / rows.patience  # not (1 / patience) t: that overflows for tiny patience
         u = np.exp(-theta_t)
         survive = np.empty_like(a)
         served_late = np.empty_like(a)
@@ -174,7 +243,8 @@ class ErlangAResult:
         if ser.any():
             a_s, x_s, u_s = a[ser], x[ser], u[ser]
             # d(a, x u) / d(a, x) = u^a e^{x (1 - u)}, in logs to avoid overflow.
-            ratio = np.exp(-a_s * theta_t[ser] + x_s * -np.expm1(-theta_t[ser]))
+            with np.errstate(over="ignore"):  # a theta t = inf: the ratio is 0
+                ratio = np.exp(-a_s * theta_t[ser] + x_s * -np.expm1(-theta_t[ser]))
             (t_au,) = _kummer_sums(a_s, x_s * u_s, moments=False)
             (t_a1u,) = _kummer_sums(a_s + 1.0, x_s * u_s, moments=False)
             t_sum = rows.t_sum[ser]
@@ -220,6 +290,18 @@ class ErlangAResult:
         t_full = np.broadcast_to(t_full, self._shape).ravel() if self._shape else t_full.ravel()
         if t_full.size != self._p_wait_flat.size:
             raise ValueError(f"target of shape {np.shape(target)} does not match {self._shape}")
+        short = None
+        if definition == "offered_excl_short":
+            s = as_seconds(short_abandon, "short_abandon", allow_zero=True)
+            short = np.broadcast_to(s, self._shape).ravel() if self._shape else s.ravel()
+        result = self.service_level_core(t_full, definition, short).reshape(self._shape)
+        return float(result) if scalar else result
+
+    def service_level_core(
+        self, t_full: FloatArray, definition: str, short: FloatArray | None
+    ) -> FloatArray:
+        """:meth:`service_level` for validated, flattened targets (and short-abandon limits
+        with ``"offered_excl_short"``), one per row; the staffing search calls it directly."""
         active = self._active
         p_wait = self._p_wait_flat
         out = np.empty(p_wait.size)
@@ -229,8 +311,9 @@ class ErlangAResult:
         if definition in ("offered", "offered_excl_short", "answered"):
             out[no_agents] = 0.0
         else:
-            theta0 = 1.0 / np.broadcast_to(self._patience_flat, p_wait.shape)[no_agents]
-            out[no_agents] = -np.expm1(-theta0 * t_full[no_agents])
+            patience = np.broadcast_to(self._patience_flat, p_wait.shape)[no_agents]
+            with np.errstate(over="ignore"):  # t / patience = inf: all have given up by t
+                out[no_agents] = -np.expm1(-t_full[no_agents] / patience)
         if active.any():
             t = t_full[active]
             pw = p_wait[active]
@@ -245,18 +328,13 @@ class ErlangAResult:
                 elif definition == "answered":
                     value = served_in / (1.0 - pw * p_ab_w)
                 else:
-                    s = as_seconds(short_abandon, "short_abandon", allow_zero=True)
-                    s = (
-                        np.broadcast_to(s, self._shape).ravel()[active]
-                        if self._shape
-                        else s.ravel()
-                    )
-                    u_s, survive_s, served_late_s = self._tail_ratios(np.broadcast_to(s, t.shape))
-                    short = pw * np.maximum(p_ab_w - u_s * survive_s + served_late_s, 0.0)
-                    value = served_in / (1.0 - short)
+                    assert short is not None
+                    s_active = np.broadcast_to(short, p_wait.shape)[active]
+                    u_s, survive_s, served_late_s = self._tail_ratios(s_active)
+                    short_ab = pw * np.maximum(p_ab_w - u_s * survive_s + served_late_s, 0.0)
+                    value = served_in / (1.0 - short_ab)
             out[active] = np.clip(value, 0.0, 1.0)
-        result = out.reshape(self._shape)
-        return float(result) if scalar else result
+        return out
 
     @property
     def _patience_flat(self) -> FloatArray:
@@ -278,7 +356,7 @@ class ErlangAResult:
             scaled = np.empty_like(a)  # (a/x) I / P(a, x)
             ser = rows.series
             if ser.any():
-                scaled[ser] = a[ser] / x[ser] * rows.h_sum[ser] / rows.t_sum[ser]
+                scaled[ser] = a[ser] * rows.h_sum[ser] / rows.t_sum[ser]
             cf = ~ser
             if cf.any():
                 a_c, x_c = a[cf], x[cf]
@@ -293,7 +371,7 @@ class ErlangAResult:
                 scaled[cf] = a_c / x_c * integral / rows.p_lower[cf]
             pw = p_wait[active]
             answered = 1.0 - pw * self._p_ab_wait
-            out[active] = pw * scaled / rows.theta / answered
+            out[active] = pw * scaled * rows.patience / answered
         return self._out(out)
 
 
@@ -307,6 +385,12 @@ def erlang_a(agents: Any, arrival_rate: Any, aht: Any, patience: Any) -> ErlangA
 
     Estimate ``patience`` from history as total waiting time / abandons (the maximum-likelihood
     estimate for exponential patience).
+
+    Supported range (ValueError beyond it): ``agents`` up to 2**53, offered load
+    ``arrival_rate x aht`` up to 1e7 Erlangs, ``arrival_rate x patience`` (callers arriving
+    during one mean patience) up to 1e8, which bounds the length of the tail sums, and
+    ``patience / aht`` from 1e-9 to 1e9 (beyond, the queue is Erlang B or Erlang C to within
+    rounding, and the scaled loads leave the range where the incomplete gamma is reliable).
     """
     scalar = is_scalar_call(agents, arrival_rate, aht, patience)
     lam = as_float("arrival_rate", arrival_rate)
@@ -320,8 +404,64 @@ def erlang_a(agents: Any, arrival_rate: Any, aht: Any, patience: Any) -> ErlangA
     n, lam, h, pat = broadcast(
         as_agents(agents), lam, as_seconds(aht, "aht", allow_zero=False), patience_arr
     )
-    shape = n.shape
-    n, lam, h, pat = n.ravel(), lam.ravel(), h.ravel(), pat.ravel()
+    with np.errstate(over="ignore", under="ignore"):  # values far past the bounds
+        traffic, patience_load, ratio = lam * h, lam * pat, pat / h
+    check_erlang_a_loads(
+        traffic,
+        patience_load,
+        ratio,
+        ("arrival_rate x aht", "arrival_rate x patience", "patience / aht"),
+    )
+    return erlang_a_core(n.ravel(), lam.ravel(), h.ravel(), pat.ravel(), n.shape, scalar)
+
+
+def check_erlang_a_loads(
+    traffic: FloatArray,
+    patience_load: FloatArray,
+    patience_ratio: FloatArray,
+    names: tuple[str, str, str],
+) -> None:
+    """Refuse Erlang A inputs outside the supported range (see ``_inputs``), naming each
+    quantity as the caller spelled it: the offered load, the callers arriving during one mean
+    patience (the tail sums take about 10 sqrt of it terms) and patience / aht."""
+    traffic_name, load_name, ratio_name = names
+    check_at_most(traffic_name, traffic, MAX_TRAFFIC, "1e7 Erlangs of offered load")
+    check_at_most(
+        ratio_name,
+        patience_ratio,
+        MAX_PATIENCE_RATIO,
+        "1e9: callers that patient never abandon; use model 'erlang_c'",
+    )
+    bad = patience_ratio < 1.0 / MAX_PATIENCE_RATIO
+    if bad.any():
+        raise ValueError(
+            f"{ratio_name}{index_text(patience_ratio, bad)} is {first_bad(patience_ratio, bad)!r}; "
+            f"{ratio_name} must be at least 1e-9, the supported range: callers that impatient "
+            "never wait, so the queue is a loss system (use erlang_b)"
+        )
+    check_at_most(
+        load_name,
+        patience_load,
+        MAX_PATIENCE_LOAD,
+        "1e8 callers arriving per mean patience (for callers that patient use model "
+        "'erlang_c', which has no abandonment)",
+    )
+
+
+def erlang_a_core(
+    n: FloatArray,
+    lam: FloatArray,
+    h: FloatArray,
+    pat: FloatArray,
+    shape: tuple[int, ...] | None = None,
+    scalar: bool = False,
+) -> ErlangAResult:
+    """:func:`erlang_a` for validated flat arrays of equal length, within the supported loads.
+
+    ``shape`` and ``scalar`` say how the result's fields are shaped (default: flat arrays).
+    """
+    if shape is None:
+        shape = n.shape
     traffic = lam * h
 
     p_wait = np.where((n == 0) & (lam > 0), 1.0, 0.0)
@@ -329,9 +469,10 @@ def erlang_a(agents: Any, arrival_rate: Any, aht: Any, patience: Any) -> ErlangA
     occupancy = np.where((n == 0) & (lam > 0), 1.0, 0.0)
     active = (n > 0) & (lam > 0)
 
-    a = n[active] * pat[active] / h[active]
+    with np.errstate(over="ignore"):  # agents x patience past 1e308; the quotient is in range
+        a = n[active] * pat[active] / h[active]
+    a = np.where(np.isfinite(a), a, n[active] * (pat[active] / h[active]))
     x = lam[active] * pat[active]
-    theta = 1.0 / pat[active]
     series = (x < a) & ((a - x > _SERIES_GAP) | (a < _SERIES_MAX_A))
     t_sum = np.full(a.shape, np.nan)
     h_sum = np.full(a.shape, np.nan)
@@ -342,7 +483,7 @@ def erlang_a(agents: Any, arrival_rate: Any, aht: Any, patience: Any) -> ErlangA
         t_s, s_s, h_s = _kummer_sums(a[series], x[series], moments=True)
         t_sum[series], h_sum[series] = t_s, h_s
         r[series] = 1.0 / t_s
-        p_ab_wait[series] = s_s / (x[series] * t_s)
+        p_ab_wait[series] = s_s / t_s
     cf = ~series
     if cf.any():
         a_c, x_c = a[cf], x[cf]
@@ -380,6 +521,6 @@ def erlang_a(agents: Any, arrival_rate: Any, aht: Any, patience: Any) -> ErlangA
         _p_wait_flat=p_wait,
         _p_ab_wait=p_ab_wait,
         _rows=_Rows(
-            a=a, x=x, theta=theta, series=series, t_sum=t_sum, h_sum=h_sum, p_lower=p_lower
+            a=a, x=x, patience=pat[active], series=series, t_sum=t_sum, h_sum=h_sum, p_lower=p_lower
         ),
     )

@@ -10,6 +10,7 @@ import numpy as np
 from scipy import special
 
 from ._inputs import (
+    MAX_AGENTS,
     FloatArray,
     as_agents,
     as_float,
@@ -18,29 +19,54 @@ from ._inputs import (
     broadcast,
     check_open_unit,
     check_positive,
+    first_bad,
+    index_text,
     is_scalar_call,
     to_int_output,
     to_output,
 )
 from ._poisson import erlang_b_core
 from .erlang import erlang_c_core, occupancy_core, stable_service_level, wait_split
-from .erlang_a import SERVICE_LEVEL_DEFINITIONS, ServiceLevelDefinition, erlang_a
+from .erlang_a import (
+    SERVICE_LEVEL_DEFINITIONS,
+    ServiceLevelDefinition,
+    check_erlang_a_loads,
+    erlang_a_core,
+)
 
 Model = Literal["erlang_c", "erlang_a"]
+_GOALS = ("service_level", "max_occupancy", "max_asa", "max_abandon")
 _SQRT_2PI = float(np.sqrt(2.0 * np.pi))
+_LOG_SQRT_2PI = float(0.5 * np.log(2.0 * np.pi))
+_LOG_TINY = float(np.log(np.finfo(np.float64).tiny))
+_HW_DIRECT_MAX = 37.0  # beyond, Phi/phi = exp(beta^2/2)... is evaluated in logs
+# Newton from beta = 0 reaches any p_wait down to the smallest subnormal in under 20 steps.
+_HW_NEWTON_STEPS = 100
 
 
 # --- Halfin-Whitt square-root staffing -------------------------------------------------------
 
 
 def _hw_log_alpha_and_slope(beta: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """log of alpha(beta) = 1 / (1 + beta Phi(beta)/phi(beta)) and its derivative in beta."""
-    # R = Phi/phi grows like exp(beta^2/2); beyond ~37 it overflows, far past any real target.
-    b = np.minimum(beta, 37.0)
+    """log of alpha(beta) = 1 / (1 + beta Phi(beta)/phi(beta)) and its derivative, beta >= 0."""
+    shape = np.shape(beta)
+    beta = np.atleast_1d(beta)
+    # R = Phi/phi grows like exp(beta^2/2) and overflows past ~37: there, work with log R.
+    b = np.minimum(beta, _HW_DIRECT_MAX)
     ratio = special.ndtr(b) * _SQRT_2PI * np.exp(0.5 * b * b)
     g = b * ratio
     g_slope = ratio + b * (1.0 + b * ratio)  # d/db (b R) with R' = 1 + b R
-    return -np.log1p(g), -g_slope / (1.0 + g)
+    log_alpha, slope = -np.log1p(g), -g_slope / (1.0 + g)
+    far = beta > _HW_DIRECT_MAX
+    if far.any():
+        bf = beta[far]
+        with np.errstate(over="ignore"):  # beta^2 past 1e308: alpha is 0 and the slope -inf
+            log_ratio = special.log_ndtr(bf) + _LOG_SQRT_2PI + 0.5 * bf * bf
+            inv_ratio = np.exp(-log_ratio)  # underflows to 0 harmlessly
+            # log(1 + b R) = log(b R) + log1p(1 / (b R)); the slope with R divided out.
+            log_alpha[far] = -(np.log(bf) + log_ratio + np.log1p(inv_ratio / bf))
+            slope[far] = -(1.0 + bf * inv_ratio + bf * bf) / (inv_ratio + bf)
+    return log_alpha.reshape(shape), slope.reshape(shape)
 
 
 def halfin_whitt_beta(p_wait: Any) -> Any:
@@ -57,7 +83,7 @@ def halfin_whitt_beta(p_wait: Any) -> Any:
     # Newton on log alpha, which is concave and decreasing in beta: from a start left of the
     # root the iterates increase monotonically to it.
     beta = np.zeros_like(p)
-    for _ in range(100):
+    for _ in range(_HW_NEWTON_STEPS):
         value, slope = _hw_log_alpha_and_slope(beta)
         step = (value - target) / slope
         beta = np.maximum(beta - step, 0.0)
@@ -83,21 +109,39 @@ def sqrt_staffing(traffic: Any, beta: Any, *, refine: bool = False) -> Any:
     if bad.any():
         raise ValueError(f"beta must be a finite number, got {beta!r}")
     a, b = broadcast(as_traffic(traffic), b_arr)
-    n = np.ceil(a + b * np.sqrt(a))
-    n = np.maximum(n, 0.0)
+    with np.errstate(over="ignore"):  # |beta| near 1e308: the rule asks for +-inf agents
+        n = np.maximum(np.ceil(a + b * np.sqrt(a)), 0.0)
     if refine:
         if np.any(b <= 0):
             raise ValueError("refine=True needs beta > 0 (a delay-probability target below 1)")
         shape = n.shape
         a_flat = a.ravel()
-        alpha = np.exp(_hw_log_alpha_and_slope(b.ravel())[0])
+        log_alpha = _hw_log_alpha_and_slope(b)[0]
+        # Past beta ~ 37.5 the delay target underflows the normal floats (and soon to 0), where
+        # Erlang C cannot be compared with it: the true answer lies far past MAX_AGENTS.
+        too_strict = log_alpha < _LOG_TINY
+        if too_strict.any():
+            raise ValueError(
+                f"beta{index_text(b, too_strict)} is {first_bad(b, too_strict)!r}: with "
+                "refine=True beta must be at most about 37.5 (a delay probability of at least "
+                "2.2e-308, the smallest normal float64)"
+            )
+        alpha = np.exp(log_alpha.ravel())
         lower = np.floor(a_flat) + 1.0
+        # A rule's answer past MAX_AGENTS is still a valid place to search down from.
         n = _minimal_feasible(
-            np.maximum(n.ravel(), lower),
+            np.clip(n.ravel(), lower, MAX_AGENTS),
             lower,
             lambda i, m: erlang_c_core(m, a_flat[i]) <= alpha[i],
         )
         n = np.where(a_flat == 0, 0.0, n).reshape(shape)
+    too_many = ~(n <= MAX_AGENTS)  # nan: no count up to MAX_AGENTS reaches alpha(beta)
+    if too_many.any():
+        raise ValueError(
+            f"beta{index_text(n, too_many)} is {first_bad(b, too_many)!r}: at traffic "
+            f"{first_bad(a, too_many)!r} Erlangs it asks for more than 2**53 agents, the "
+            "supported range; choose beta from a delay target with halfin_whitt_beta"
+        )
     return to_int_output(n, scalar)
 
 
@@ -109,13 +153,17 @@ def _minimal_feasible(
     lower: FloatArray,
     feasible: Callable[[np.ndarray, FloatArray], np.ndarray],
 ) -> FloatArray:
-    """Smallest n >= lower with feasible(n), searching from ``guess`` (>= lower).
+    """Smallest n in [lower, MAX_AGENTS] with feasible(n), searching from ``guess``; nan for a
+    row feasible nowhere in that range.
 
     ``feasible(rows, n)`` evaluates rows ``rows`` at agent counts ``n``; it must be monotone
     (once feasible, feasible for every larger n). Near-exact guesses cost two evaluations;
     poor ones fall back to doubling then bisection, so no row takes more than O(log n) steps.
+    Every loop ends by construction: strides double from 1 and stop at ``lower`` or at
+    MAX_AGENTS = 2**53, and bisection halves a gap below 2**53, so each loop runs at most 54
+    times. Below 2**53 every whole number is a float64, so n + 1 and each midpoint are exact.
     """
-    n: FloatArray = guess.astype(np.float64)
+    n: FloatArray = np.clip(guess, lower, MAX_AGENTS).astype(np.float64)
     rows = np.arange(n.size)
     ok = feasible(rows, n)
     # Rows infeasible at the guess: grow by doubling steps until feasible, then bisect.
@@ -123,12 +171,15 @@ def _minimal_feasible(
     lo = n[up].copy()  # known infeasible
     step = np.ones_like(lo)
     while up.size:
-        cand = lo + step
+        cand = np.minimum(lo + step, MAX_AGENTS)
         good = feasible(up, cand)
         n[up[good]] = cand[good]
         hi_rows, hi_lo, hi_hi = up[good], lo[good], cand[good]
         _bisect_into(n, hi_rows, hi_lo, hi_hi, feasible)
-        lo, step, up = cand[~good], step[~good] * 2.0, up[~good]
+        beyond = ~good & (cand >= MAX_AGENTS)
+        n[up[beyond]] = np.nan
+        grow = ~good & ~beyond
+        lo, step, up = cand[grow], step[grow] * 2.0, up[grow]
     # Rows feasible at the guess: shrink while n - 1 is feasible, doubling the stride.
     down = rows[ok & (n > lower)]
     hi = n[down].copy()  # known feasible
@@ -152,14 +203,15 @@ def _bisect_into(
     hi: FloatArray,
     feasible: Callable[[np.ndarray, FloatArray], np.ndarray],
 ) -> None:
-    """Given lo infeasible and hi feasible, store the smallest feasible n in (lo, hi]."""
+    """Given lo infeasible and hi feasible (whole numbers up to 2**53), store the smallest
+    feasible n in (lo, hi]. Each round halves every gap: at most 53 rounds."""
     lo, hi = lo.copy(), hi.copy()
     while rows.size:
         wide = hi - lo > 1
         if not wide.any():
             break
         r, l_, h_ = rows[wide], lo[wide], hi[wide]
-        mid = np.floor((l_ + h_) / 2.0)
+        mid = l_ + np.floor((h_ - l_) / 2.0)
         good = feasible(r, mid)
         h_ = np.where(good, mid, h_)
         l_ = np.where(good, l_, mid)
@@ -215,16 +267,20 @@ def _erlang_c_guess(
 ) -> FloatArray:
     """Halfin-Whitt estimate of the agents for P(wait <= target) >= sl (within ~2 agents)."""
     sqrt_a = np.sqrt(a)
-    k = sqrt_a * target / aht
+    with np.errstate(over="ignore"):  # target / aht near 1e308
+        k = sqrt_a * target / aht
     log_miss = np.log1p(-sl)
     # f(beta) = log alpha(beta) - k beta - log(1 - sl), decreasing and concave: Newton from the
     # left converges monotonically; three steps are plenty for a starting guess (a short guess
     # costs a cheap recurrence step, never correctness).
     beta = np.zeros_like(a)
-    for _ in range(3):
-        value, slope = _hw_log_alpha_and_slope(beta)
-        beta = np.maximum(beta - (value - k * beta - log_miss) / (slope - k), 0.0)
-    return np.ceil(a + beta * sqrt_a)
+    with np.errstate(over="ignore", invalid="ignore"):  # target / aht near 1e308
+        for _ in range(3):
+            value, slope = _hw_log_alpha_and_slope(beta)
+            beta = np.maximum(beta - (value - k * beta - log_miss) / (slope - k), 0.0)
+        guess = np.ceil(a + beta * sqrt_a)
+    # Only a hint: where it is not a count (k infinite: any N > A will do), start from nothing.
+    return np.where(np.isfinite(guess), np.minimum(guess, MAX_AGENTS), 0.0)
 
 
 def required_agents(
@@ -252,6 +308,11 @@ def required_agents(
     ``"offered_excl_short"``). Under Erlang C every definition coincides.
 
     Zero traffic needs zero agents. Erlang C never returns N <= A (an unstable queue).
+
+    Supported range (ValueError beyond it): ``traffic`` up to 1e7 Erlangs, answers up to 2**53
+    agents (so ``max_occupancy`` at least traffic / 2**53) and, under Erlang A, traffic x
+    patience / aht (callers arriving during one mean patience) up to 1e8 and patience / aht
+    from 1e-9 to 1e9.
     """
     scalar = is_scalar_call(traffic, aht, target, service_level, max_occupancy, patience)
     scalar = scalar and is_scalar_call(max_abandon, max_asa)
@@ -303,8 +364,33 @@ def required_agents(
         check_positive("patience", pat, "mean seconds before a caller hangs up")
         arrays["patience"] = pat
     names = list(arrays)
-    flat = dict(zip(names, (v.ravel() for v in broadcast(*arrays.values())), strict=True))
-    shape = broadcast(*arrays.values())[0].shape
+    full = dict(zip(names, broadcast(*arrays.values()), strict=True))
+    flat = {name: value.ravel() for name, value in full.items()}
+    shape = full["traffic"].shape
+    if max_occupancy is not None:
+        # Every goal met means A / N <= max_occupancy (the served load is at most A).
+        with np.errstate(over="ignore"):  # a tiny goal: infinitely many agents
+            too_many = full["traffic"] / full["max_occupancy"] > MAX_AGENTS
+        if too_many.any():
+            raise ValueError(
+                f"max_occupancy{index_text(too_many, too_many)} is "
+                f"{first_bad(full['max_occupancy'], too_many)!r}: at traffic "
+                f"{first_bad(full['traffic'], too_many)!r} Erlangs it needs more than 2**53 "
+                "agents, the supported range; give an occupancy goal such as 0.85"
+            )
+    if model == "erlang_a":
+        with np.errstate(all="ignore"):  # values far past the bounds, refused below
+            ratio = full["patience"] / full["aht"]
+            patience_load = full["traffic"] * ratio
+        check_erlang_a_loads(
+            full["traffic"],
+            patience_load,
+            ratio,
+            ("traffic", "traffic x patience / aht", "patience / aht"),
+        )
+    short = None
+    if model == "erlang_a" and definition == "offered_excl_short":
+        short = as_seconds(short_abandon, "short_abandon", allow_zero=True)
     a = flat["traffic"]
     h = flat["aht"]
     t = flat["target"]
@@ -350,11 +436,12 @@ def required_agents(
         lam_b = a_b / h_b
 
         def feasible(rows: np.ndarray, n: FloatArray) -> np.ndarray:
-            res = erlang_a(n, lam_b[rows], h_b[rows], pat_b[rows])
+            res = erlang_a_core(n, lam_b[rows], h_b[rows], pat_b[rows])
             ok = np.ones(rows.size, dtype=bool)
             g = pick(sl_goal, rows)
             if g is not None:
-                ok &= res.service_level(t_b[rows], definition, short_abandon=short_abandon) >= g
+                s_rows = None if short is None else np.broadcast_to(short, rows.shape)
+                ok &= res.service_level_core(t_b[rows], definition, s_rows) >= g
             g = pick(occ_goal, rows)
             if g is not None:
                 ok &= np.asarray(res.occupancy) <= g
@@ -372,6 +459,13 @@ def required_agents(
         if sl_goal is not None:
             guess = np.maximum(guess, _erlang_c_guess(a_b, h_b, t_b, sl_goal[busy]))
         result[busy] = _minimal_feasible(guess, lower, feasible)
+    unmet = ~(result <= MAX_AGENTS).reshape(shape)  # nan: nothing up to MAX_AGENTS will do
+    if unmet.any():  # a safety net: within the supported range every goal can be met
+        raise ValueError(
+            f"no agent count up to 2**53, the supported range, meets every goal for "
+            f"traffic{index_text(unmet, unmet)} = {first_bad(full['traffic'], unmet)!r} "
+            f"Erlangs; relax the goals ({', '.join(n for n in names if n in _GOALS)})"
+        )
     return to_int_output(result.reshape(shape), scalar)
 
 
@@ -396,16 +490,28 @@ def scheduled_agents(agents: Any, shrinkage: Any) -> Any:
         )
     n, s = broadcast(n_arr, s_arr)
     out = np.empty(n.shape, dtype=np.int64)
-    n_int = n.astype(np.int64)
+    n_int = n.astype(np.int64)  # exact: as_agents holds agents to 2**53
+    too_many = np.zeros(n.shape, dtype=bool)
     for value in np.unique(s):
         frac = Fraction(repr(float(value)))
         num, den = frac.numerator, frac.denominator
         mask = s == value
         keep = den - num  # agents / (1 - s) = agents * den / (den - num)
-        if int(n_int[mask].max(initial=0)) * den < 2**62:
-            out[mask] = -((-n_int[mask] * den) // keep)
-        else:  # exact big-integer arithmetic for extreme inputs
-            out[mask] = [-((-int(v) * den) // keep) for v in n_int[mask]]
+        if max(int(n_int[mask].max(initial=0)), 1) * den < 2**62:
+            rostered = -((-n_int[mask] * den) // keep)
+        else:  # exact big-integer arithmetic for extreme inputs, held to MAX_AGENTS
+            rostered = np.array(
+                [min(-((-int(v) * den) // keep), MAX_AGENTS + 1) for v in n_int[mask]],
+                dtype=np.int64,
+            )
+        out[mask] = rostered
+        too_many[mask] = rostered > MAX_AGENTS
+    if too_many.any():
+        raise ValueError(
+            f"shrinkage{index_text(too_many, too_many)} is {first_bad(s, too_many)!r}: rostering "
+            f"agents = {int(first_bad(n, too_many))} takes more than 2**53 agents, the supported "
+            "range"
+        )
     if scalar:
         return int(out)
     return out

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
+from typing import Any
+
 import mpref
 import numpy as np
 import pytest
@@ -153,3 +157,30 @@ class TestSquareRootStaffing:
         a = np.array([0.3, 2.0, 7.5, 40.0, 900.0])
         n = sqrt_staffing(a, halfin_whitt_beta(0.2), refine=True)
         assert np.all(erlang_c(n, a) <= 0.2 + 1e-15)
+
+
+def test_erlang_a_search_checks_its_inputs_once_not_at_every_step(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The search evaluates the validated Erlang A core: the public checks run zero times."""
+    module = importlib.import_module("routingkit.capacity.erlang_a")
+    calls = {"as_agents": 0, "as_seconds": 0}
+
+    def counted(name: str) -> Callable[..., Any]:
+        original = getattr(module, name)
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            calls[name] += 1
+            return original(*args, **kwargs)
+
+        return wrapper
+
+    for name in calls:
+        monkeypatch.setattr(module, name, counted(name))
+    rows = np.array([3.2, 10.0, 45.0, 120.0])
+    n = required_agents(rows, 300, 20, 0.8, model="erlang_a", patience=90, max_abandon=0.05)
+    assert calls == {"as_agents": 0, "as_seconds": 0}
+    assert n.tolist() == [
+        required_agents(a, 300, 20, 0.8, model="erlang_a", patience=90, max_abandon=0.05)
+        for a in rows
+    ]
