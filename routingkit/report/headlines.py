@@ -155,11 +155,20 @@ def goals_headline(goals: pd.DataFrame) -> Headline:
 
 
 def missed_line(row: Any, label: str) -> str:
-    """``"Sales - Voice: 74.4 % in 20 s against 80 %, 13.6 % abandoned, ASA 0:12"``."""
+    """``"Sales - Voice: 74.4 % in 20 s against 80 %, 13.6 % abandoned, ASA 0:12"``.
+
+    Analytics measures service level at the queue's own configured target time; a goal from
+    WFM or an override may name another time, so then the line says what was measured where.
+    """
+    tail = f"{fmt.percent(row.abandon_rate)} abandoned, ASA {fmt.duration(row.asa_seconds)}"
+    if getattr(row, "goal_source", "org") in ("wfm", "override"):
+        return (
+            f"{label}: {fmt.percent(row.service_level)} at the queue's own target time against "
+            f"a goal of {fmt.goal(row.goal_service_level, row.target_seconds)}, {tail}"
+        )
     return (
         f"{label}: {fmt.percent(row.service_level)} in {fmt.target(row.target_seconds)} "
-        f"against {fmt.goal_percent(row.goal_service_level)}, "
-        f"{fmt.percent(row.abandon_rate)} abandoned, ASA {fmt.duration(row.asa_seconds)}"
+        f"against {fmt.goal_percent(row.goal_service_level)}, {tail}"
     )
 
 

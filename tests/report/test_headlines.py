@@ -55,6 +55,15 @@ def test_a_missed_queue_reads_as_achieved_against_goal() -> None:
     )
 
 
+def test_a_goal_from_wfm_says_the_measurement_was_at_the_queues_own_target_time() -> None:
+    row = attainment().iloc[0].copy()
+    row["goal_source"], row["goal_service_level"], row["target_seconds"] = "wfm", 0.85, 15.0
+    assert missed_line(row, "Sales - Voice") == (
+        "Sales - Voice: 75.2 % at the queue's own target time against a goal of 85 % in 15 s, "
+        "13.2 % abandoned, ASA 0:12"
+    )
+
+
 def test_history_headlines_lead_with_the_window_and_name_the_misses() -> None:
     lines = history_headlines(WINDOW, attainment()).lines()
     assert lines[0] == (
