@@ -526,8 +526,12 @@ def apply_plan(
     on_error: OnError = "stop",
     max_age: dt.timedelta = dt.timedelta(hours=24),
     progress: Progress = _quiet,
+    workers: int = WORKERS,
 ) -> ApplyResult:
-    """Apply ``plan`` (see the module docstring). Raises ApplyRefused before any write."""
+    """Apply ``plan`` (see the module docstring). Raises ApplyRefused before any write.
+
+    ``workers``: queues applied at once (their steps always in order, one queue at a time).
+    """
     check_approval(client, plan, approve, max_age=max_age)
     journal = Journal.create(
         plan_id=plan.id,
@@ -542,7 +546,15 @@ def apply_plan(
             journal.set_status("applied")
             return ApplyResult(journal.apply_id, "nothing_to_do")
         progress(f"apply {journal.apply_id}: {len(journal.steps())} step(s)")
-        return _run(client, plan, journal, on_error=on_error, progress=progress, check_drift=True)
+        return _run(
+            client,
+            plan,
+            journal,
+            on_error=on_error,
+            progress=progress,
+            check_drift=True,
+            workers=workers,
+        )
 
 
 def resume(client: GenesysClient, apply_id: str, *, progress: Progress = _quiet) -> ApplyResult:

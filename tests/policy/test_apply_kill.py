@@ -37,7 +37,7 @@ plan = Plan.load(sys.argv[1])
 with connect(sandbox=False) as client:
     client.organization.me()
     print("ready", flush=True)
-    apply_plan(client, plan, approve=plan.id)
+    apply_plan(client, plan, approve=plan.id, workers=int(sys.argv[2]))
 """
 
 
@@ -101,9 +101,10 @@ def test_kill_at_any_point_then_resume_or_rollback(
         for q in reader.get_routing_queues(page_size=100).entities
     }
     # how long an uninterrupted apply takes, to spread the kill points over it
+    # (queue by queue: the parallel apply is killed in the even trials, over the same span)
     probe = build_plan(client, marked(base_policy, 0))
     started = time.monotonic()
-    first = apply_plan(client, probe, approve=probe.id)
+    first = apply_plan(client, probe, approve=probe.id, workers=1)
     duration = time.monotonic() - started
     assert first.status == "applied"
     rollback(client, first.apply_id)
@@ -115,13 +116,13 @@ def test_kill_at_any_point_then_resume_or_rollback(
         plan = build_plan(client, marked(base_policy, trial))
         plan_file = plan.save(tmp_path / f"plan-{trial}.json")
         process = subprocess.Popen(
-            [sys.executable, str(script), str(plan_file)], env=env,
+            [sys.executable, str(script), str(plan_file), "1" if trial % 2 else "4"], env=env,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
         try:
             assert process.stdout is not None
             assert process.stdout.readline().strip() == "ready"
-            time.sleep(rng.uniform(0, duration * 1.1))
+            time.sleep(rng.uniform(0.05, 0.95) * duration)
             process.send_signal(signal.SIGKILL)
             process.wait(timeout=30)
         finally:
@@ -147,5 +148,6 @@ def test_kill_at_any_point_then_resume_or_rollback(
             outcomes["rolled back"] += 1
         assert undo.status == "rolled_back", (trial, undo.outcomes)
         assert set(states(reader, trial, base).values()) == {"old"}, trial
+    print("kill trials:", outcomes)
     assert outcomes["killed mid-apply"] >= 5, outcomes  # the kills did land inside applies
     client.close()
