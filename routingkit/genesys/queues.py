@@ -162,6 +162,13 @@ class QueuesApi:
             idempotent=True,
         )
 
+    def all_wrapup_codes(self) -> builtins.list[WrapupCode]:
+        """Every wrap-up code of the org (``GET /api/v2/routing/wrapupcodes``)."""
+        return [
+            WrapupCode.model_validate(c)
+            for c in self._client.paginate("/api/v2/routing/wrapupcodes", page_size=500)
+        ]
+
     def wrapup_codes(self, queue_id: str) -> builtins.list[WrapupCode]:
         return [
             WrapupCode.model_validate(c)

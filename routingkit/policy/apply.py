@@ -72,18 +72,6 @@ def _quiet(_: str) -> None:
     return None
 
 
-def writable(body: dict[str, Any]) -> dict[str, Any]:
-    """A queue body fit for a PUT: conditional routing rule 1 without its queue (the platform
-    fills it in on GET and refuses it on PUT)."""
-    out = {**body}
-    cgr = out.get("conditionalGroupRouting")
-    if isinstance(cgr, dict) and cgr.get("rules"):
-        rules = [dict(r) for r in cgr["rules"]]
-        rules[0].pop("queue", None)
-        out["conditionalGroupRouting"] = {**cgr, "rules": rules}
-    return out
-
-
 def check_approval(
     client: GenesysClient, plan: Plan, approve: str | None, *, max_age: dt.timedelta
 ) -> None:
@@ -323,7 +311,7 @@ def _execute(runner: _Runner, step: Step, queue_id: str | None) -> str | None:
         raise DriftError(f"{step.kind}: the queue has no id (its create did not complete)")
     target: str = queue_id
     if step.kind == "queue_update":
-        body = writable({**step.request, "id": queue_id})
+        body = {**step.request, "id": queue_id}
         runner.run_step(
             step.seq,
             step.queue_name,
@@ -381,7 +369,7 @@ def _verify(client: GenesysClient, step: Step, queue_id: str | None) -> str | No
     if step.kind in ("queue_create", "queue_update"):
         assert queue_id is not None
         current = client.queues.get(queue_id)
-        wanted = Queue.model_validate(writable({**step.request, "id": queue_id}))
+        wanted = Queue.model_validate({**step.request, "id": queue_id})
         changes = diff(queue_json(wanted), queue_json(current))
         return (
             None if not changes else f"read back differs: {', '.join(str(c) for c in changes[:3])}"
@@ -647,7 +635,7 @@ def _undo(runner: _Runner, seq: int, step: Step, base_members: dict[str, Any], f
             return (
                 "restored" if step.kind == "queue_create" else "left alone: the queue was deleted"
             )
-        written = Queue.model_validate(writable({**step.request, "id": queue_id}))
+        written = Queue.model_validate({**step.request, "id": queue_id})
         if not force and diff(queue_json(written), queue_json(current)):
             if step.kind == "queue_update" and not diff(
                 queue_json(Queue.model_validate(step.before)), queue_json(current)
@@ -665,7 +653,7 @@ def _undo(runner: _Runner, seq: int, step: Step, base_members: dict[str, Any], f
                 "delete the created queue",
             )
         else:
-            body = writable({**step.before, "id": queue_id})
+            body = {**step.before, "id": queue_id}
             runner.run_step(
                 seq,
                 step.queue_name,

@@ -118,7 +118,7 @@ def take_snapshot(
         teams={_key(t.name): t for t in client.teams.list() if t.name},
         skill_groups={_key(g.name): g for g in client.skill_groups.list() if g.name},
         queues={_key(q.name): q for q in all_queues if q.name},
-        wrapup_codes={_key(c.name): c for c in _wrapup_codes(client) if c.name},
+        wrapup_codes={_key(c.name): c for c in client.queues.all_wrapup_codes() if c.name},
     )
     for queue in all_queues:
         if queue.division is not None and queue.division.name:
@@ -142,10 +142,3 @@ def take_snapshot(
         utilization=client.utilization.org(),
         index=index,
     )
-
-
-def _wrapup_codes(client: GenesysClient) -> list[WrapupCode]:
-    return [
-        WrapupCode.model_validate(c)
-        for c in client.paginate("/api/v2/routing/wrapupcodes", page_size=500)
-    ]
