@@ -333,14 +333,49 @@ def staff_partition(
 
 @dataclass(frozen=True)
 class _Task:
+    """One block of queues under one or more scenarios (numbered in the sweep's order)."""
+
     number: int
-    scenario: Scenario
+    scenarios: tuple[tuple[int, Scenario], ...]
     block: int
 
     def describe(self, queues: Sequence[pd.DataFrame]) -> str:
         names = queues[self.block]["queue_name"].astype(str).unique()
         shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-        return f"scenario {self.scenario.name!r} x {shown}"
+        cases = ", ".join(repr(s.name) for _, s in self.scenarios[:3]) + (
+            f" and {len(self.scenarios) - 3} more" if len(self.scenarios) > 3 else ""
+        )
+        return f"scenario {cases} x {shown}"
+
+
+def _plan_tasks(cases: Sequence[Scenario], blocks: int, per_task: int) -> list[_Task]:
+    """Blocks x groups of ``per_task`` consecutive scenarios, scenario-major like the answer."""
+    numbered = list(enumerate(cases))
+    groups = [tuple(numbered[i : i + per_task]) for i in range(0, len(numbered), per_task)]
+    return [
+        _Task(number, group, block)
+        for number, (group, block) in enumerate(itertools.product(groups, range(blocks)))
+    ]
+
+
+def _scenarios_per_task(cases: int, blocks: int, threads: int) -> int:
+    """On a cluster, scenarios grouped so that there are about 16 tasks per worker thread.
+
+    A task costs the scheduler and the client a few milliseconds of CPU whatever its size (on
+    a LocalCluster, on the same cores as the workers); 16 per thread keeps that small and
+    still balances the load (the last tasks to finish are 1/16 of a thread's share).
+    """
+    return max(1, min(cases, (cases * blocks) // (16 * max(threads, 1))))
+
+
+def _staff_group(
+    week: pd.DataFrame,
+    goals: pd.DataFrame,
+    scenarios: tuple[tuple[int, Scenario], ...],
+    settings: _Settings,
+) -> list[pd.DataFrame]:
+    """The task a cluster runs: :func:`staff_partition` for each scenario of the group."""
+    return [staff_partition(week, goals, scenario, settings) for _, scenario in scenarios]
 
 
 def _blocks(week: pd.DataFrame, size: int) -> list[pd.DataFrame]:
@@ -372,6 +407,7 @@ def sweep(
     scheduler: Any = None,
     workers: int | None = None,
     queues_per_task: int | None = None,
+    scenarios_per_task: int | None = None,
     progress: bool = True,
 ) -> pd.DataFrame:
     """Required agents for every queue of ``week`` under every scenario, as one tidy table.
@@ -392,7 +428,10 @@ def sweep(
     ``scheduler``: None (in this process, or ``DASK_SCHEDULER_ADDRESS``), ``"local"`` (a
     LocalCluster of ``workers`` processes), an address or a ``distributed.Client`` (see
     ``routingkit.policy.cluster``); the answer is the same on each. ``queues_per_task``: queues
-    in one task (default 250, 10 with simulation); it changes the scheduling, never the answer.
+    in one task (default 250, 10 with simulation); ``scenarios_per_task``: scenarios in one
+    task (default 1 in this process; on a cluster, enough for about 16 tasks per worker
+    thread, since every task costs the scheduler a few milliseconds). Both change the
+    scheduling, never the answer.
     ``progress``: a progress bar of tasks (in the notebook or on stderr).
     """
     options = options or StaffingOptions()
@@ -406,23 +445,27 @@ def sweep(
         raise ValueError(f"replications is {replications}; a confidence interval needs >= 2")
     if detail not in ("queue", "interval"):
         raise ValueError(f"detail is {detail!r}; choose 'queue' or 'interval'")
-    if queues_per_task is not None and queues_per_task < 1:
-        raise ValueError(f"queues_per_task is {queues_per_task}; give 1 or more")
+    for name, given in (
+        ("queues_per_task", queues_per_task),
+        ("scenarios_per_task", scenarios_per_task),
+    ):
+        if given is not None and given < 1:
+            raise ValueError(f"{name} is {given}; give 1 or more")
     cases = read_scenarios(scenarios, options)
     check_week(week)
     with_goals(week, goals)  # every queue has a goal: refused here, before any work starts
     settings = _Settings(chosen, int(replications), int(seed), dict(concurrency or {}), detail)
     size = queues_per_task or (10 if "simulation" in chosen else 250)
     blocks = _blocks(week, size)
-    tasks = [
-        _Task(number, scenario, block)
-        for number, (scenario, block) in enumerate(itertools.product(cases, range(len(blocks))))
-    ]
     what = f"sweep of {len(cases)} scenario(s) x {len(blocks)} block(s) of queues"
     with dask_client(scheduler, workers=workers) as client:
         if client is None:
+            tasks = _plan_tasks(cases, len(blocks), scenarios_per_task or 1)
             parts = _run_here(tasks, blocks, goals, settings, progress, what)
         else:
+            threads = sum(client.nthreads().values())
+            per_task = scenarios_per_task or _scenarios_per_task(len(cases), len(blocks), threads)
+            tasks = _plan_tasks(cases, len(blocks), per_task)
             parts = _run_on(client, tasks, blocks, goals, settings, progress, what)
     combined: pd.DataFrame = pd.concat(parts, ignore_index=True)
     return combined
@@ -436,12 +479,21 @@ def _run_here(
     progress: bool,
     what: str,
 ) -> list[pd.DataFrame]:
-    parts = []
+    parts: dict[tuple[int, int], pd.DataFrame] = {}
     with _progress(len(tasks), progress, what) as bar:
         for task in tasks:
-            parts.append(staff_partition(blocks[task.block], goals, task.scenario, settings))
+            tables = _staff_group(blocks[task.block], goals, task.scenarios, settings)
+            parts.update(_by_scenario(task, tables))
             bar.update(1)
-    return parts
+    return [parts[key] for key in sorted(parts)]
+
+
+def _by_scenario(task: _Task, tables: list[pd.DataFrame]) -> dict[tuple[int, int], pd.DataFrame]:
+    """A task's tables keyed (scenario number, block): the answer's order when sorted."""
+    return {
+        (number, task.block): table
+        for (number, _), table in zip(task.scenarios, tables, strict=True)
+    }
 
 
 def _run_on(
@@ -467,16 +519,17 @@ def _run_on(
     futures: dict[Future, _Task] = {}
     for task in tasks:
         future = client.submit(
-            staff_partition,
+            _staff_group,
             block_data[task.block],
             goals_data,
-            task.scenario,
+            task.scenarios,
             settings,
             key=f"sweep-{run}-{task.number}",
             pure=False,
         )
         futures[future] = task
-    parts: dict[int, pd.DataFrame] = {}
+    parts: dict[tuple[int, int], pd.DataFrame] = {}
+    done: set[int] = set()
     try:
         with _progress(len(tasks), progress, what) as bar:
             # Results fetched in batches of whatever has finished: one round trip each.
@@ -485,7 +538,7 @@ def _run_on(
                     tables = client.gather(batch)
                 except KilledWorker as exc:
                     lost = next((t for f, t in futures.items() if f.key == exc.task), None)
-                    unfinished = [t.describe(blocks) for t in tasks if t.number not in parts]
+                    unfinished = [t.describe(blocks) for t in tasks if t.number not in done]
                     raise SweepError(
                         f"the sweep lost its workers: {exc.task!r}"
                         + (f" ({lost.describe(blocks)})" if lost else "")
@@ -496,12 +549,13 @@ def _run_on(
                         "smaller queues_per_task"
                     ) from None
                 for future, table in zip(batch, tables, strict=True):
-                    parts[futures[future].number] = table
+                    parts.update(_by_scenario(futures[future], table))
+                    done.add(futures[future].number)
                     future.release()  # its rows are here now: the worker may drop them
                 bar.update(len(batch))
     finally:
         client.cancel([*futures, *block_data, goals_data])
-    return [parts[task.number] for task in tasks]
+    return [parts[key] for key in sorted(parts)]
 
 
 def _same(value: pd.DataFrame) -> pd.DataFrame:

@@ -184,6 +184,12 @@ def test_queues_per_task_changes_the_scheduling_and_never_the_answer() -> None:
     one = quiet_sweep(WEEK, GOALS, scenarios, queues_per_task=1, **settings)
     all_ = quiet_sweep(WEEK, GOALS, scenarios, queues_per_task=100, **settings)
     pd.testing.assert_frame_equal(one, all_, check_exact=True)
+    # scenarios grouped into tasks (3 of 4 in one, then 1): same rows in the same order
+    grouped = quiet_sweep(
+        WEEK, GOALS, scenarios, queues_per_task=1, scenarios_per_task=3, **settings
+    )
+    pd.testing.assert_frame_equal(one, grouped, check_exact=True)
+    assert list(dict.fromkeys(grouped["scenario"])) == list(scenarios["scenario"])
 
 
 def test_each_queue_and_scenario_has_its_own_seed() -> None:

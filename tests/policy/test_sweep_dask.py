@@ -149,6 +149,11 @@ def test_a_local_cluster_of_two_worker_processes_gives_the_in_process_table(
 ) -> None:
     on_cluster = sweep(WEEK, GOALS, SCENARIOS, scheduler="local", workers=2, **SETTINGS)
     pd.testing.assert_frame_equal(on_cluster, in_process, check_exact=True)
+    # scenarios grouped three to a task on the cluster: the same table
+    grouped = sweep(
+        WEEK, GOALS, SCENARIOS, scheduler="local", workers=2, scenarios_per_task=3, **SETTINGS
+    )
+    pd.testing.assert_frame_equal(grouped, in_process, check_exact=True)
 
 
 def test_a_scheduler_and_worker_started_apart_give_the_in_process_table(
