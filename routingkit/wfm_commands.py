@@ -4,6 +4,10 @@
   the queue's own service-level setting, and where they disagree;
 - ``wfm push-forecast --week YYYY-MM-DD``: the typical week (from the org's history, or a
   workload file) imported as that week's short-term forecast;
+- ``wfm staffing --week YYYY-MM-DD``: per queue, the agent-hours routingkit requires (a
+  capacity plan, or Erlang A on the org's history), those scheduled (published schedules),
+  staffed (routing status) and required by WFM (the week's forecast), and per planning group
+  how WFM's requirement compares with routingkit's;
 - ``wfm events record APPLY_ID | deliver | status | revive``: change events of an apply in the
   durable outbox, delivered to ``ROUTINGKIT_WEBHOOK_URLS`` signed with
   ``ROUTINGKIT_WEBHOOK_SECRET``.
@@ -61,6 +65,44 @@ def add_wfm_commands(commands: Any) -> None:
     )
     push.add_argument("--description", default=None, help="the forecast's description")
     org_options(push)
+    staffing = actions.add_parser(
+        "staffing",
+        help="required, scheduled, staffed and WFM-required agents per queue for a week",
+        description="Per queue and media type over the WFM week starting --week: agent-hours "
+        "routingkit requires (from --capacities, else Erlang A on the org's history before the "
+        "week), scheduled on queue (published schedules), staffed on queue (routing status) "
+        "and required by WFM (the staffing requirement of the week's short-term forecast, per "
+        "planning group).",
+    )
+    staffing.add_argument(
+        "--week", required=True, metavar="YYYY-MM-DD", help="first day of the WFM week"
+    )
+    staffing.add_argument(
+        "--capacities",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="capacity_plan.json (or its folder) for the required agents; default: Erlang A "
+        "on the org's history",
+    )
+    staffing.add_argument(
+        "--days", type=int, default=28, help="days of history without --capacities (default 28)"
+    )
+    staffing.add_argument(
+        "--end",
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="without --capacities, the history ends before this local date (default: the "
+        "week's first day, or today if earlier)",
+    )
+    staffing.add_argument(
+        "--shared",
+        choices=("need", "split", "each", "exclusive"),
+        default="need",
+        help="how an agent of several queues counts: shared by what each still needs "
+        "(default), equally, in each, or only where exclusive",
+    )
+    org_options(staffing)
     events = actions.add_parser("events", help="change events: outbox and webhook delivery")
     event_actions = events.add_subparsers(dest="events_command", required=True, metavar="ACTION")
     record = event_actions.add_parser("record", help="put an apply's change events in the outbox")
@@ -88,6 +130,8 @@ def run_wfm(args: argparse.Namespace) -> int:
             return _goals(args)
         if args.wfm_command == "push-forecast":
             return _push_forecast(args)
+        if args.wfm_command == "staffing":
+            return _staffing(args)
         return _events(args)
     except (
         GenesysError,
@@ -203,6 +247,94 @@ def _history_week(client: Any, unit: Any, days: int, end: dt.date | None) -> tup
         client, "all", start, end, granularity="PT15M", time_zone=zone, progress=False
     )
     return typical_week(history), f"the history {start} to {end} ({zone})"
+
+
+def _staffing(args: argparse.Namespace) -> int:
+    from zoneinfo import ZoneInfo
+
+    from .policy.org_inputs import business_unit, org_workforce_view
+    from .policy.wfm_sync import check_week_start
+    from .report import staffing_summary as ss
+
+    try:
+        week_start = dt.date.fromisoformat(args.week)
+    except ValueError:
+        print(f"routingkit wfm staffing: --week {args.week!r} is not YYYY-MM-DD", file=sys.stderr)
+        return 2
+    try:
+        end = dt.date.fromisoformat(args.end) if args.end else None
+    except ValueError:
+        print(f"routingkit wfm staffing: --end {args.end!r} is not a date", file=sys.stderr)
+        return 2
+    if args.days <= 0:
+        print("routingkit wfm staffing: --days must be positive", file=sys.stderr)
+        return 2
+    with _connect(args) as client:
+        unit = business_unit(client, args.business_unit)
+        check_week_start(unit, week_start)
+        if args.capacities is not None:
+            from .policy import CapacityPlan
+
+            plan = CapacityPlan.load(args.capacities).to_frame()
+            column, source = "required_agents", str(args.capacities)
+        else:
+            zone = (unit.settings.time_zone if unit.settings else None) or "UTC"
+            end = end or min(week_start, dt.datetime.now(ZoneInfo(zone)).date())
+            plan, source = _required_from_history(client, unit, args.days, end)
+            column = "erlang_a"
+        view, said = org_workforce_view(
+            client,
+            plan,
+            end=week_start,
+            week_start=week_start,
+            business_unit_id=unit.id,
+            required_column=column,
+            attribution=args.shared,
+        )
+    if view is None:
+        print(f"routingkit wfm staffing: {said}", file=sys.stderr)
+        return 1
+    print(f"{said}; required from {source}")
+    print(_workforce_text(ss.workforce_table(view.per_queue)))
+    for line in ss.wfm_headlines(ss.wfm_comparison(view.per_group)):
+        print(line)
+    for note in view.notes:
+        print(f"note: {note}")
+    return 0
+
+
+def _required_from_history(client: Any, unit: Any, days: int, end: dt.date) -> tuple[Any, str]:
+    """Erlang A agents per interval of the typical week of the history before ``end``, each
+    queue to its own goal (WFM's where it has one)."""
+    from .policy import StaffingOptions, required_staffing, resolve_goals
+    from .policy.org_inputs import media_concurrency, org_goals, wfm_goals
+
+    week, source = _history_week(client, unit, days, end)
+    goals = resolve_goals(week, org=org_goals(client, week), wfm=wfm_goals(client, week))
+    plan = required_staffing(week, goals, StaffingOptions(), concurrency=media_concurrency(client))
+    return plan, f"Erlang A on {source}"
+
+
+def _workforce_text(table: Any) -> str:
+    """The per-queue week as a fixed-width table (agent-hours; '-' where unknown)."""
+
+    def hours(value: float) -> str:
+        return "-" if value != value else f"{value:,.0f}"  # NaN is not equal to itself
+
+    head = (
+        f"{'queue / media':34} {'planning group':18} {'required':>9} {'scheduled':>9} "
+        f"{'staffed':>9} {'WFM group':>9}"
+    )
+    lines = [head, "-" * len(head)]
+    for row in table.to_dict("records"):
+        label = f"{row['queue_name']} / {row['media_type'] or '-'}"
+        lines.append(
+            f"{label[:34]:34} {(row['planning_group'] or '-')[:18]:18} "
+            f"{hours(row['required_agent_hours']):>9} {hours(row['scheduled_agent_hours']):>9} "
+            f"{hours(row['staffed_agent_hours']):>9} {hours(row['group_wfm_agent_hours']):>9}"
+        )
+    lines.append("(agent-hours on queue over the week; WFM's requirement is its planning group's)")
+    return "\n".join(lines)
 
 
 def _events(args: argparse.Namespace) -> int:

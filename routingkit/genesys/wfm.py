@@ -15,7 +15,19 @@ What the platform does and this module relies on (see ``GENESYS_API.md``):
   is pre-signed storage, not the API: the org's token is not sent unless those headers carry
   it), then POST the upload key; the import completes asynchronously;
 - staffing requirements are computed by WFM from a forecast, asynchronously (``Processing`` →
-  ``Complete``), inline or at a ``downloadUrl``; they cannot be written.
+  ``Complete``), inline or at a ``downloadUrl``; they cannot be written;
+- published agent schedules are searched per business unit (``BuSearchAgentSchedulesRequest``:
+  ``startDate``, ``endDate``, ``userIds``). The answer (``BuAsyncAgentSchedulesSearchResponse``)
+  is ``Complete`` with the result inline or at a ``downloadUrl``, or ``Processing`` with an
+  ``operationId`` when the platform chose to work asynchronously: it then delivers the result
+  only as a notification (the SDK's ``WfmBuScheduleSearchResultTopic...``: operation id and a
+  download URL), and has no endpoint to poll. routingkit does not subscribe to notifications,
+  so a ``Processing`` answer is met by asking again for fewer agents (halves, down to one),
+  which the platform answers directly for small searches; one agent still ``Processing``
+  is asked again with a backoff until ``timeout`` (the size at which the platform turns
+  asynchronous is unconfirmed);
+- activity codes (``BusinessUnitActivityCode``) say what each scheduled activity is: category
+  ``OnQueueWork`` is time on queue, and an on-queue code may name the planning groups it is for.
 
 Media: route paths say ``Voice``, ``Chat``... where analytics says ``voice``, ``chat``: convert
 with ``routingkit.vocabulary.media`` (``wfm_media_type``, ``analytics_media_type``).
@@ -35,6 +47,7 @@ import httpx
 from pydantic import Field
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
+from ..vocabulary.analytics import iso_utc
 from ..vocabulary.media import WfmMediaType
 from .errors import (
     ApiError,
@@ -253,6 +266,115 @@ class StaffingRequirement(Resource):
                         group.staffing_requirements_per_interval or []
                     )
         return out
+
+
+ActivityCodeCategory = Literal[
+    "OnQueueWork",
+    "Break",
+    "Meal",
+    "Meeting",
+    "OffQueueWork",
+    "TimeOff",
+    "Training",
+    "Unavailable",
+]
+ON_QUEUE_CATEGORY = "OnQueueWork"
+
+
+class ActivityCode(Resource):
+    """``BusinessUnitActivityCode``: what a scheduled activity is (``category``), and for an
+    on-queue code, optionally the planning groups it is for (``planningGroups``)."""
+
+    id: str | None = None
+    name: str | None = None
+    active: bool | None = None
+    default_code: bool | None = None
+    category: ActivityCodeCategory | str | None = None
+    length_in_minutes: int | None = None
+    counts_as_paid_time: bool | None = None
+    counts_as_work_time: bool | None = None
+    agent_time_off_selectable: bool | None = None
+    counts_toward_shrinkage: bool | None = None
+    planned_shrinkage: bool | None = None
+    interruptible: bool | None = None
+    planning_groups: list[EntityRef] | None = None
+    metadata: WfmMetadata | None = None
+    self_uri: str | None = None
+
+    @property
+    def on_queue(self) -> bool:
+        return self.category == ON_QUEUE_CATEGORY
+
+
+class AgentScheduleActivity(Resource):
+    """``BuAgentScheduleActivity``: ``lengthMinutes`` from ``startDate``, of one activity code."""
+
+    start_date: dt.datetime
+    length_minutes: int
+    description: str | None = None
+    activity_code_id: str | None = None
+    paid: bool | None = None
+    payable_minutes: int | None = None
+    time_off_request_id: str | None = None
+    external_activity_id: str | None = None
+    external_activity_type: str | None = None
+
+
+class ScheduleRef(Resource):
+    """``BuScheduleReference``: the published schedule a shift belongs to."""
+
+    id: str | None = None
+    week_date: dt.date | None = None
+    self_uri: str | None = None
+
+
+class AgentScheduleShift(Resource):
+    """``BuAgentScheduleShift``: one shift of an agent and its activities."""
+
+    id: str | None = None
+    start_date: dt.datetime | None = None
+    length_minutes: int | None = None
+    activities: list[AgentScheduleActivity] = Field(default_factory=list)
+    manually_edited: bool | None = None
+    schedule: ScheduleRef | None = None
+    work_plan_id: str | None = None
+    work_plan_shift_id: str | None = None
+
+
+class AgentSchedule(Resource):
+    """``BuAgentScheduleSearchResponse``: one agent's shifts in the searched range."""
+
+    user: EntityRef
+    shifts: list[AgentScheduleShift] = Field(default_factory=list)
+    full_day_time_off_markers: list[dict[str, Any]] | None = None
+
+
+class PublishedScheduleRef(Resource):
+    """``BuAgentSchedulePublishedScheduleReference``."""
+
+    id: str | None = None
+    week_date: dt.date | None = None
+    week_count: int | None = None
+    self_uri: str | None = None
+
+
+class AgentSchedulesResult(Resource):
+    """``BuAgentSchedulesSearchResponse``: the agents' schedules and the schedules they are in."""
+
+    agent_schedules: list[AgentSchedule] = Field(default_factory=list)
+    business_unit_time_zone: str | None = None
+    published_schedules: list[PublishedScheduleRef] | None = None
+
+
+class AgentSchedulesSearch(Resource):
+    """``BuAsyncAgentSchedulesSearchResponse``: the result inline, at a ``downloadUrl``, or
+    (``Processing``) later, by notification."""
+
+    status: Literal["Processing", "Complete", "Canceled", "Error"] | str | None = None
+    operation_id: str | None = None
+    result: AgentSchedulesResult | None = None
+    progress: int | None = None
+    download_url: str | None = None
 
 
 class WfmOperationError(GenesysError):
@@ -501,6 +623,110 @@ class WfmApi:
             time.sleep(delay)
             delay = min(delay * 2, self.poll_max_seconds)
 
+    # -- activity codes and published schedules -------------------------------------------
+
+    def activity_codes(self, business_unit_id: str) -> list[ActivityCode]:
+        """The business unit's activity codes (``BusinessUnitActivityCodeListing``: not paged;
+        a listing given only at a ``downloadUrl`` is fetched)."""
+        answer = self._client.get(f"{WFM}/businessunits/{business_unit_id}/activitycodes") or {}
+        entities = answer.get("entities")
+        if entities is None and answer.get("downloadUrl"):
+            document = _download(str(answer["downloadUrl"]))
+            entities = document.get("entities") if isinstance(document, dict) else document
+        return [ActivityCode.model_validate(c) for c in entities or []]
+
+    def agent_schedules(
+        self,
+        business_unit_id: str,
+        start: dt.datetime,
+        end: dt.datetime,
+        user_ids: Iterable[str],
+        *,
+        batch_size: int = 100,
+        timeout: float = 300.0,
+    ) -> AgentSchedulesResult:
+        """The published schedules of ``user_ids`` between two instants, merged into one result.
+
+        Searched ``batch_size`` agents at a time; a ``Processing`` answer is asked again for
+        half as many agents (see the module docstring), one agent with a backoff until
+        ``timeout`` seconds have passed. ``Error`` or ``Canceled`` raise
+        :class:`WfmOperationError`; a result at a ``downloadUrl`` is fetched (without the
+        org's token: the URL is pre-signed).
+        """
+        for name, moment in (("start", start), ("end", end)):
+            if moment.tzinfo is None:
+                raise ValueError(f"{name} {moment} has no time zone; give an aware datetime")
+        if end <= start:
+            raise ValueError(f"the schedule search must end after it starts ({start} to {end})")
+        if batch_size < 1:
+            raise ValueError(f"batch_size is {batch_size}; search at least one agent at a time")
+        ids = list(dict.fromkeys(str(u) for u in user_ids))
+        path = f"{WFM}/businessunits/{business_unit_id}/agentschedules/search"
+        window = {"startDate": iso_utc(start), "endDate": iso_utc(end)}
+        pending = [ids[i : i + batch_size] for i in range(0, len(ids), batch_size)]
+        schedules: dict[str, AgentSchedule] = {}
+        published: dict[str, PublishedScheduleRef] = {}
+        zone: str | None = None
+        started = time.monotonic()
+        delay = 0.1
+        while pending:
+            batch = pending.pop(0)
+            answer = AgentSchedulesSearch.model_validate(
+                self._client.request(
+                    "POST", path, json={**window, "userIds": batch}, idempotent=True
+                )
+                or {}
+            )
+            if answer.status in ("Error", "Canceled"):
+                raise WfmOperationError(
+                    f"the schedule search of business unit {business_unit_id} for {len(batch)} "
+                    f"agent(s) ended {answer.status} (operation {answer.operation_id})"
+                )
+            result = answer.result
+            if result is None and answer.download_url:
+                document = _download(answer.download_url)
+                if isinstance(document, dict) and isinstance(document.get("result"), dict):
+                    document = document["result"]
+                result = AgentSchedulesResult.model_validate(document or {})
+            if result is None and answer.status == "Complete":
+                result = AgentSchedulesResult()  # nothing scheduled for these agents
+            if result is None:  # Processing: the platform would notify; ask for fewer
+                if len(batch) > 1:
+                    half = len(batch) // 2
+                    pending[:0] = [batch[:half], batch[half:]]
+                    continue
+                waited = time.monotonic() - started
+                if waited + delay > timeout:
+                    raise DeadlineExceededError(
+                        f"the schedule search of business unit {business_unit_id} was still "
+                        f"{answer.status or 'without a result'} for one agent after "
+                        f"{waited:.0f} s (operation {answer.operation_id}); ask again later",
+                        method="POST",
+                        path=path,
+                        deadline=timeout,
+                        waited=waited,
+                    )
+                time.sleep(delay)
+                delay = min(delay * 2, self.poll_max_seconds)
+                pending.insert(0, batch)
+                continue
+            zone = zone or result.business_unit_time_zone
+            for schedule in result.agent_schedules:
+                user = schedule.user.id or ""
+                if user in schedules:  # the same agent in two answers: keep every shift once
+                    known = {s.id for s in schedules[user].shifts if s.id}
+                    extra = [s for s in schedule.shifts if not s.id or s.id not in known]
+                    schedules[user].shifts.extend(extra)
+                else:
+                    schedules[user] = schedule
+            for ref in result.published_schedules or []:
+                published.setdefault(ref.id or str(ref.week_date), ref)
+        return AgentSchedulesResult(
+            agent_schedules=list(schedules.values()),
+            business_unit_time_zone=zone,
+            published_schedules=list(published.values()),
+        )
+
 
 # --- transfers to and from pre-signed URLs -------------------------------------------------
 
@@ -590,6 +816,13 @@ __all__ = [
     "DAYS_OF_WEEK",
     "INTERVALS_PER_WEEK",
     "INTERVAL_MINUTES",
+    "ON_QUEUE_CATEGORY",
+    "ActivityCode",
+    "AgentSchedule",
+    "AgentScheduleActivity",
+    "AgentScheduleShift",
+    "AgentSchedulesResult",
+    "AgentSchedulesSearch",
     "BuAbandonRate",
     "BuAverageSpeedOfAnswer",
     "BuServiceLevel",
@@ -600,7 +833,9 @@ __all__ = [
     "ImportForecastResponse",
     "ImportForecastUpload",
     "PlanningGroup",
+    "PublishedScheduleRef",
     "RoutePath",
+    "ScheduleRef",
     "ServiceGoalTemplate",
     "ShortTermForecast",
     "ShortTermForecastImport",

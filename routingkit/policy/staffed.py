@@ -1,9 +1,9 @@
 """Agents actually on queue, aligned with a typical week: the "staffed" line of the reports.
 
-A real org keeps on-queue time per agent and schedules in WFM; neither is read yet, so the
-staffed agents come from a table the caller passes in (a CSV exported from WFM, or the
-sandbox org's ground truth through ``routingkit.sandbox.staffing_truth``). This module never
-asks the org anything.
+The table comes from the org (``policy.workforce``: agents scheduled on queue from published
+schedules, agents staffed from their routing status, ``WorkforceView.agents``), or from a file
+the caller names (a CSV exported from a WFM system, or the sandbox org's ground truth through
+``routingkit.sandbox.staffing_truth``). This module never asks the org anything.
 
 The table: ``queue_id``, ``weekday`` (0 = Monday), ``slot_minute`` (minutes after local
 midnight), ``interval_seconds`` and ``agents``, at any interval length that divides the

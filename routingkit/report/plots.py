@@ -364,10 +364,11 @@ def abandonment_vs_wait(
 def agents_per_interval(
     frame: pd.DataFrame, *, weekday: int, order: Sequence[str] | None = None
 ) -> Figure:
-    """Required, rostered and staffed agents per interval of one weekday, a panel per queue.
+    """Required, rostered, scheduled and staffed agents per interval of one weekday, a panel
+    per queue.
 
     ``frame``: a capacity plan's frame with ``required_agents``, ``rostered_agents`` and
-    (optionally) ``staffed`` (``report.staffing_summary.with_staffed``).
+    (optionally) ``scheduled`` and ``staffed`` (``report.staffing_summary.with_staffed``).
     """
     day = frame[frame["weekday"] == weekday]
     groups = _groups(day, order)
@@ -377,6 +378,7 @@ def agents_per_interval(
     series = (
         ("required_agents", "required on queue", {"color": "#1f77b4", "lw": 1.4}),
         ("rostered_agents", "rostered (after shrinkage)", {"color": "#ff7f0e", "lw": 1.1}),
+        ("scheduled", "scheduled on queue (WFM)", {"color": "#2ca02c", "lw": 1.0}),
         ("staffed", "staffed on queue", {"color": "black", "lw": 1.1, "ls": ":"}),
     )
     handles: dict[str, Any] = {}
@@ -385,6 +387,49 @@ def agents_per_interval(
             if column in rows and rows[column].notna().any():
                 handles[name] = _step(ax, rows, column, **style)
         ax.set_title(label, fontsize=9)
+        _hours_axis(ax)
+        ax.set_ylim(bottom=0)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.tick_params(labelsize=7)
+    for ax in axes[:: min(COLUMNS, len(axes))]:
+        ax.set_ylabel("agents", fontsize=8)
+    _legend_outside(fig, list(handles.values()), list(handles))
+    fig.supxlabel("time of day (local)", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def required_vs_wfm(per_group: pd.DataFrame, *, weekday: int) -> Figure:
+    """routingkit's required agents against WFM's staffing requirement per interval of one
+    weekday, a panel per planning group, with the agents scheduled and staffed.
+
+    ``per_group``: ``policy.workforce.workforce_view(...).per_group`` (``planning_group``,
+    ``weekday``, ``slot_minute``, ``required``, ``wfm_required``, ``scheduled``, ``staffed``).
+    """
+    day = per_group[per_group["weekday"] == weekday]
+    names = list(dict.fromkeys(day["planning_group"]))
+    fig, axes = _panels(
+        len(names),
+        title=f"Agents per interval, {WEEKDAYS[weekday]}: routingkit against WFM, per planning "
+        "group",
+    )
+    series = (
+        ("required", "required (routingkit)", {"color": "#1f77b4", "lw": 1.4}),
+        ("wfm_required", "required (WFM)", {"color": "#d62728", "lw": 1.2, "ls": "--"}),
+        ("scheduled", "scheduled on queue", {"color": "#2ca02c", "lw": 1.0}),
+        ("staffed", "staffed on queue", {"color": "black", "lw": 1.1, "ls": ":"}),
+    )
+    handles: dict[str, Any] = {}
+    for ax, name in zip(axes, names, strict=False):
+        rows = day[day["planning_group"] == name]
+        drawn = False
+        for column, label, style in series:
+            if column in rows and rows[column].notna().any():
+                handles[label] = _step(ax, rows, column, **style)
+                drawn = True
+        if not drawn:
+            _no_data(ax, "no figures")
+        ax.set_title(name, fontsize=9)
         _hours_axis(ax)
         ax.set_ylim(bottom=0)
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))

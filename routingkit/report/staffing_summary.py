@@ -39,20 +39,23 @@ def _check(capacity: pd.DataFrame, needed: tuple[str, ...], what: str) -> None:
         )
 
 
-def with_staffed(capacity: pd.DataFrame, staffing: pd.DataFrame | None) -> pd.DataFrame:
-    """``capacity`` with a ``staffed`` column (agents on queue; NaN where unknown).
+def with_staffed(
+    capacity: pd.DataFrame, staffing: pd.DataFrame | None, column: str = "staffed"
+) -> pd.DataFrame:
+    """``capacity`` with a ``staffed`` column (agents on queue; NaN where unknown), or the
+    ``column`` named (``scheduled``: agents scheduled on queue).
 
     ``staffing``: a table keyed by ``queue_id``, ``media_type``, ``weekday`` and
-    ``slot_minute`` with a ``staffed`` column (the staffing table of the notebook after
-    ``policy.staffed.staffed_agents``); None or without ``staffed``: all NaN.
+    ``slot_minute`` with that column (the staffing table of the notebook after
+    ``policy.staffed.staffed_agents``); None or without the column: all NaN.
     """
-    out = capacity.drop(columns=[c for c in ("staffed",) if c in capacity.columns])
-    if staffing is None or "staffed" not in staffing.columns:
-        result: pd.DataFrame = out.assign(staffed=np.nan)
+    out = capacity.drop(columns=[c for c in (column,) if c in capacity.columns])
+    if staffing is None or column not in staffing.columns:
+        result: pd.DataFrame = out.assign(**{column: np.nan})
         return result
     keys = ["queue_id", "media_type", *SLOT]
     merged: pd.DataFrame = out.merge(
-        staffing[[*keys, "staffed"]].drop_duplicates(keys), on=keys, how="left"
+        staffing[[*keys, column]].drop_duplicates(keys), on=keys, how="left"
     )
     return merged
 
@@ -267,3 +270,160 @@ def peak_staffing_curve(
         traffic_erlangs=traffic,
         curve=staffing_curve(plan.loc[[peak.name]], agents, predict),
     )
+
+
+# --- required, scheduled, staffed and WFM's requirement (policy.workforce's view) -----------
+
+WORKFORCE_COLUMNS = ("required", "scheduled", "staffed", "wfm_required")
+
+
+def _agent_hours(rows: pd.DataFrame, column: str) -> float:
+    """Agents × interval hours summed over the rows (NaN when the column says nothing)."""
+    values = rows[column].to_numpy(dtype=np.float64)
+    known = np.isfinite(values)
+    if not known.any():
+        return float("nan")
+    hours = rows["interval_seconds"].to_numpy(dtype=np.float64) / 3600.0
+    return float(np.sum(values[known] * hours[known]))
+
+
+def workforce_table(per_queue: pd.DataFrame) -> pd.DataFrame:
+    """Per queue and media type over the week: agent-hours required (routingkit), scheduled,
+    staffed and required by WFM (the queue's planning group's, shared by its queues), with
+    the peak required and scheduled agents.
+
+    ``per_queue``: ``policy.workforce.workforce_view(...).per_queue``. Columns:
+    ``queue_name``, ``media_type``, ``planning_group``, ``required_agent_hours``,
+    ``scheduled_agent_hours``, ``staffed_agent_hours``, ``group_wfm_agent_hours``,
+    ``peak_required``, ``peak_scheduled``, ``scheduled_gap`` ((required − scheduled) /
+    required: positive is short), ``queue_id``; sorted by required agent-hours, largest first.
+    """
+    _check(
+        per_queue,
+        (*KEYS, "planning_group", "interval_seconds", *WORKFORCE_COLUMNS),
+        "the workforce view",
+    )
+    rows = []
+    for (queue_id, name, media), group in per_queue.groupby(KEYS, sort=False, dropna=False):
+        required = _agent_hours(group, "required")
+        scheduled = _agent_hours(group, "scheduled")
+        rows.append(
+            {
+                "queue_name": name,
+                "media_type": media,
+                "planning_group": group["planning_group"].iloc[0],
+                "required_agent_hours": required,
+                "scheduled_agent_hours": scheduled,
+                "staffed_agent_hours": _agent_hours(group, "staffed"),
+                "group_wfm_agent_hours": _agent_hours(group, "wfm_required"),
+                "peak_required": float(group["required"].max()),
+                "peak_scheduled": float(group["scheduled"].max()),
+                "scheduled_gap": float(_share(required - scheduled, required)),
+                "queue_id": queue_id,
+            }
+        )
+    table: pd.DataFrame = pd.DataFrame(rows)
+    if table.empty:
+        return table
+    result: pd.DataFrame = table.sort_values(
+        ["required_agent_hours", "queue_name"], ascending=[False, True], na_position="last"
+    ).reset_index(drop=True)
+    return result
+
+
+def wfm_comparison(per_group: pd.DataFrame) -> pd.DataFrame:
+    """Per planning group over the week: routingkit's required agent-hours against WFM's
+    staffing requirement, with the scheduled and staffed agent-hours.
+
+    ``per_group``: ``policy.workforce.workforce_view(...).per_group``. ``wfm_vs_routingkit``
+    is WFM's agent-hours over routingkit's, less one (0.08: WFM requires 8 % more); NaN where
+    either is unknown. ``intervals_wfm_higher`` and ``intervals_wfm_lower`` count intervals
+    where WFM asks at least one agent more or fewer.
+    """
+    _check(
+        per_group,
+        ("planning_group", "interval_seconds", *WORKFORCE_COLUMNS),
+        "the planning-group view",
+    )
+    rows = []
+    for name, group in per_group.groupby("planning_group", sort=False):
+        required = _agent_hours(group, "required")
+        wfm = _agent_hours(group, "wfm_required")
+        gap = group["wfm_required"].to_numpy(dtype=np.float64) - group["required"].to_numpy(
+            dtype=np.float64
+        )
+        rows.append(
+            {
+                "planning_group": name,
+                "required_agent_hours": required,
+                "wfm_agent_hours": wfm,
+                "wfm_vs_routingkit": float(_share(wfm - required, required)),
+                "scheduled_agent_hours": _agent_hours(group, "scheduled"),
+                "staffed_agent_hours": _agent_hours(group, "staffed"),
+                "intervals_wfm_higher": int(np.sum(gap >= 1.0)),
+                "intervals_wfm_lower": int(np.sum(gap <= -1.0)),
+            }
+        )
+    comparison: pd.DataFrame = pd.DataFrame(rows)
+    return comparison
+
+
+def _hours_text(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.1f}"
+
+
+def wfm_headlines(comparison: pd.DataFrame, *, tolerance: float = 0.005) -> list[str]:
+    """One line per planning group: how WFM's requirement compares with routingkit's, e.g.
+    "WFM requires 8 % more agent-hours than routingkit for Support Voice (1,103 against
+    1,026 agent-hours)"; within ``tolerance`` they agree; a group missing either figure says
+    which, and one line says when no group has WFM's."""
+    if len(comparison) and not np.isfinite(comparison["wfm_agent_hours"].to_numpy(float)).any():
+        return [
+            "No WFM staffing requirement for the week (it has no short-term forecast): "
+            "routingkit's required agents are not compared with WFM's"
+        ]
+    lines = []
+    for row in comparison.to_dict("records"):
+        name = str(row["planning_group"])
+        wfm = float(row["wfm_agent_hours"])
+        required = float(row["required_agent_hours"])
+        if not np.isfinite(wfm):
+            lines.append(f"{name}: no WFM staffing requirement for the week (no forecast)")
+            continue
+        if not np.isfinite(required) or required <= 0:
+            lines.append(f"{name}: routingkit has no required agents for its queues")
+            continue
+        ratio = wfm / required - 1.0
+        figures = f"({_hours_text(wfm)} against {_hours_text(required)} agent-hours)"
+        if abs(ratio) < tolerance:
+            lines.append(f"WFM requires the same agent-hours as routingkit for {name} {figures}")
+        else:
+            more = "more" if ratio > 0 else "fewer"
+            lines.append(
+                f"WFM requires {abs(ratio) * 100:.0f} % {more} agent-hours than routingkit "
+                f"for {name} {figures}"
+            )
+    return lines
+
+
+def wfm_comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
+    """:func:`wfm_comparison` for reading: names first, whole agent-hours, WFM's difference
+    as a signed percentage."""
+
+    def hours(value: float) -> str:
+        return "" if not np.isfinite(value) else f"{value:,.0f}"
+
+    def percent(value: float) -> str:
+        return "" if not np.isfinite(value) else f"{value * 100:+.0f} %"
+
+    readable: pd.DataFrame = pd.DataFrame(
+        {
+            "Planning group": comparison["planning_group"],
+            "Required, routingkit (agent-hours)": comparison["required_agent_hours"].map(hours),
+            "Required, WFM (agent-hours)": comparison["wfm_agent_hours"].map(hours),
+            "WFM against routingkit": comparison["wfm_vs_routingkit"].map(percent),
+            "Scheduled (agent-hours)": comparison["scheduled_agent_hours"].map(hours),
+            "Staffed (agent-hours)": comparison["staffed_agent_hours"].map(hours),
+        }
+    )
+    return readable

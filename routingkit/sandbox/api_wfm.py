@@ -4,7 +4,8 @@ Shapes follow the official SDK's models (``BusinessUnitListing``, ``BusinessUnit
 ``ServiceGoalTemplateList``, ``PlanningGroupList``...). Templates and planning groups are
 versioned: a PATCH carries the ``metadata.version`` it read and a stale one answers 409 (see
 :mod:`.wfm_store`). Short-term forecasts, their import and staffing requirements are in
-:mod:`.api_wfm_forecasts`; both modules' routes are :data:`routes`.
+:mod:`.api_wfm_forecasts`; both modules' routes are :data:`routes`. Activity codes and published
+agent schedules are :mod:`.api_wfm_schedules`.
 """
 
 from __future__ import annotations

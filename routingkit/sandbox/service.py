@@ -175,11 +175,14 @@ def create_app(sandbox: Sandbox) -> Gateway:
     from . import (
         api_admin,
         api_analytics,
+        api_analytics_users,
         api_audit,
         api_member_groups,
         api_org,
         api_people,
         api_routing,
+        api_wfm,
+        api_wfm_schedules,
     )
 
     routes: list[BaseRoute] = [
@@ -187,10 +190,12 @@ def create_app(sandbox: Sandbox) -> Gateway:
         *api_people.routes,
         *api_member_groups.routes,
         *api_analytics.routes,
+        *api_analytics_users.routes,
         *api_org.routes,
         *api_audit.routes,
         *api_admin.routes,
-        *__import__(f"{__package__}.api_wfm", fromlist=["routes"]).routes,
+        *api_wfm.routes,
+        *api_wfm_schedules.routes,
     ]
     app = Starlette(
         routes=routes,

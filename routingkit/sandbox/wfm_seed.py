@@ -99,7 +99,8 @@ def stored(entity: dict[str, Any], bu_id: str) -> dict[str, Any]:
     }
 
 
-def _created(store: Store) -> str:
+def created_at(store: Store) -> str:
+    """When the seeded WFM entities say they were created: 09:00 UTC on the history's first day."""
     start = store.get_meta("start_date")
     day = dt.date.fromisoformat(start) if start else dt.date(2020, 1, 1)
     return iso(dt.datetime.combine(day, dt.time(9), tzinfo=dt.timezone.utc))
@@ -119,7 +120,7 @@ def ensure_wfm(store: Store, org: OrgSpec) -> None:
 
 
 def _seed(db: Any, store: Store, org: OrgSpec) -> None:
-    created = _created(store)
+    created = created_at(store)
     by = seed_user(org)
     bu_id = business_unit_id(org)
     division = {
