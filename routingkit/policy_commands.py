@@ -92,9 +92,20 @@ def _plan(args: argparse.Namespace) -> int:
     from .policy.plan import build_plan
     from .policy.spec import Policy
 
+    if args.network_replications < 0:
+        print(
+            "routingkit plan: --network-replications must be 0 (no network simulation) or more",
+            file=sys.stderr,
+        )
+        return 2
     policy = Policy.load(args.policy)
     with _client(args) as client:
-        plan = build_plan(client, policy, capacity=_capacities(args))
+        plan = build_plan(
+            client,
+            policy,
+            capacity=_capacities(args),
+            network_replications=args.network_replications,
+        )
     print(plan.to_text())
     if args.output:
         print(f"written: {plan.save(args.output)}")

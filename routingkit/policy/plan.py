@@ -4,8 +4,12 @@
 per queue the field-level diff of the full queue object (including what a full-replace PUT
 would clear), the members to add and remove, ring changes, the org utilization changes, and,
 with a capacity plan, the predicted service level, ASA, abandon rate and occupancy at the peak
-interval and over the week, before and after. A plan is immutable: its id is a hash of the org,
-the base it was computed from and the changes, so the id a reviewer saw is the plan applied.
+interval and over the week, before and after: by Erlang A/C per queue, and, where bullseye
+rings, conditional routing, preferred-agent rules or shared agents matter, by the routing-network
+simulation as well (``network_impact``). It warns where a changed queue's service level
+disagrees with the goal WFM schedules it to (``wfm_goal_check``). A plan is immutable: its id is
+a hash of the org, the base it was computed from and the changes (not of the predictions), so
+the id a reviewer saw is the plan applied.
 """
 
 from __future__ import annotations
@@ -22,16 +26,27 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from ..genesys import GenesysClient
+from ..genesys import GenesysClient, GenesysError
 from ..genesys.models import Queue, Utilization
 from .capacity_plan import CapacityPlan, OrgRef
 from .compile import Finding, compile_queue, compile_utilization
 from .diff import FieldChange, diff, queue_json
 from .members import MemberChanges, plan_members
+from .network_impact import (
+    DEFAULT_REPLICATIONS,
+    SEED,
+    NetworkFigures,
+    NetworkImpact,
+    linked_queue_ids,
+    predict_network,
+)
+from .network_impact import assumptions as network_assumptions
 from .requirements import predicted_service
 from .snapshot import OrgSnapshot, take_snapshot
 from .spec import Policy, QueuePolicy
 from .validation_errors import PolicyFileError, explain
+from .wfm_goal_check import wfm_disagreements, wfm_goals
+from .wfm_templates import TemplateChange, WfmState, read_wfm_state, template_changes
 
 PLAN_SCHEMA_VERSION = 1
 
@@ -73,6 +88,9 @@ class Impact(_Frozen):
     peak_after: ServiceFigures
     week_before: ServiceFigures
     week_after: ServiceFigures
+    # the routing-network simulation, where it matters (None: not simulated; plans made
+    # before it existed have none)
+    network: NetworkImpact | None = None
 
     @property
     def misses_goal_after(self) -> bool:
@@ -119,15 +137,21 @@ class Plan(_Frozen):
     org: OrgRef
     queues: list[QueuePlan]
     utilization: UtilizationPlan | None = None
+    wfm_templates: list[TemplateChange] = []  # WFM goals that follow the queues' new ones
     findings: list[FindingModel] = []
     assumptions: list[str] = []
     capacity_plan_created_at: dt.datetime | None = None
     on_queue_fraction: float | None = None
+    # queues outside the policy that conditional-routing rules link to its queues, as the
+    # routing-network simulation predicts them
+    network_linked: list[NetworkImpact] = []
 
     @property
     def has_changes(self) -> bool:
-        return any(q.has_changes for q in self.queues) or bool(
-            self.utilization and self.utilization.changes
+        return (
+            any(q.has_changes for q in self.queues)
+            or bool(self.utilization and self.utilization.changes)
+            or bool(self.wfm_templates)
         )
 
     @property
@@ -149,6 +173,8 @@ class Plan(_Frozen):
         ]
         if self.utilization and self.utilization.changes:
             parts.append(f"org utilization: {len(self.utilization.changes)} field(s) change")
+        if self.wfm_templates:
+            parts.append(f"WFM: {len(self.wfm_templates)} service goal template(s) follow")
         missing = [
             f"{q.queue_name} / {i.media_type}" for q in self.queues for i in q.impact
             if i.misses_goal_after
@@ -177,18 +203,44 @@ class Plan(_Frozen):
                 lines.append(f"  ring numbers: {len(queue.ring_changes)} member(s) move")
             for impact in queue.impact:
                 lines.append(f"  {_impact_line(impact)}")
+                if impact.network is not None:
+                    lines.append(f"    {_network_line(impact.network)}")
+        others = self._network_elsewhere()
+        if others:
+            lines.append("predicted effect on queues this plan does not change")
+            lines.extend(f"  {n.queue_name}: {_network_line(n)}" for n in others)
         if self.utilization and self.utilization.changes:
             lines.append("org utilization")
             lines.extend(
                 f"  {FieldChange(c.path, c.kind, c.before, c.after)}"
                 for c in self.utilization.changes
             )
+        for template in self.wfm_templates:
+            lines.append(f"WFM service goal template {template.template_name}")
+            lines.append(
+                f"  service level {template.goal_before} -> {template.goal_after} (for "
+                f"{', '.join(template.queues)}; written with version {template.version})"
+            )
         if self.assumptions:
             lines += ["", "Assumptions:", *(f"- {a}" for a in self.assumptions)]
         return "\n".join(lines)
 
+    def _network_elsewhere(self) -> list[NetworkImpact]:
+        """Network predictions of queues the plan does not change: unchanged queues of the
+        policy and linked queues outside it."""
+        unchanged = [
+            i.network
+            for q in self.queues
+            if not q.has_changes
+            for i in q.impact
+            if i.network is not None
+        ]
+        return [*unchanged, *self.network_linked]
+
     def headline_table(self) -> pd.DataFrame:
-        """One row per changed queue (and media type): what changes and what it does."""
+        """One row per changed queue (and media type): what changes and what it does; with
+        the routing-network simulation's service level where it ran (mean ± half-width)."""
+        simulated = any(i.network for q in self.queues for i in q.impact)
         rows = []
         for queue in self.changed_queues:
             # "unchanged" describes the queue object; here only its membership changes
@@ -218,6 +270,7 @@ class Plan(_Frozen):
                         "abandoned (week)": f"{impact.week_before.abandon_rate:.1%} -> "
                         f"{impact.week_after.abandon_rate:.1%}",
                         "misses goal after": "yes" if impact.misses_goal_after else "no",
+                        **(_network_columns(impact.network) if simulated else {}),
                     }
                 )
         table: pd.DataFrame = pd.DataFrame(rows)
@@ -235,6 +288,15 @@ class Plan(_Frozen):
             }
             for queue in self.queues
             for change in queue.changes
+        ] + [
+            {
+                "queue": template.label,
+                "field": "serviceLevel",
+                "change": "changed",
+                "before": template.goal_before,
+                "after": template.goal_after,
+            }
+            for template in self.wfm_templates
         ]
         table: pd.DataFrame = pd.DataFrame(
             rows, columns=["queue", "field", "change", "before", "after"]
@@ -254,14 +316,24 @@ class Plan(_Frozen):
                      f"{len(queue.base_members)} members",
                      f"+{len(queue.members_add)} / -{len(queue.members_remove)}")
                 )  # fmt: skip
+        for template in self.wfm_templates:
+            rows.append(
+                (template.label, "serviceLevel", "changed", template.goal_before,
+                 template.goal_after)
+            )  # fmt: skip
         cells = "".join(
             "<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>"
             for row in rows
         )
         impacts = "".join(
-            f"<li>{html.escape(q.queue_name)}: {html.escape(_impact_line(i))}</li>"
+            f"<li>{html.escape(q.queue_name)}: {html.escape(_impact_line(i))}"
+            + (f"<br>{html.escape(_network_line(i.network))}" if i.network else "")
+            + "</li>"
             for q in self.queues
             for i in q.impact
+        ) + "".join(
+            f"<li>{html.escape(n.queue_name)} (not changed): {html.escape(_network_line(n))}</li>"
+            for n in self.network_linked
         )
         return (
             f"<p><b>{html.escape(self.summary())}</b></p>"
@@ -299,7 +371,7 @@ class Plan(_Frozen):
             plan = cls.model_validate(raw)
         except ValidationError as exc:
             raise PolicyFileError(explain(exc, str(source), raw, what="plan")) from None
-        if plan.id != plan_id(plan.org, plan.queues, plan.utilization):
+        if plan.id != plan_id(plan.org, plan.queues, plan.utilization, plan.wfm_templates):
             raise PolicyFileError(
                 f"{source}: the plan's content does not match its id {plan.id}: it was edited "
                 "after it was made; make a new plan with 'routingkit plan'"
@@ -335,13 +407,67 @@ def _impact_line(impact: Impact) -> str:
     )
 
 
-def plan_id(org: OrgRef, queues: list[QueuePlan], utilization: UtilizationPlan | None) -> str:
-    """A stable hash of the org, the base snapshot and the changes (not the time of planning)."""
-    content = {
+def _level(figures: NetworkFigures | None) -> str:
+    if figures is None:
+        return "-"
+    half = figures.service_level_half_width
+    return f"{figures.service_level:.1%}" + (f" ± {half:.1%}" if half is not None else "")
+
+
+def _abandoned(figures: NetworkFigures | None) -> str:
+    return "-" if figures is None else f"{figures.abandon_rate:.1%}"
+
+
+def _network_line(network: NetworkImpact) -> str:
+    """The routing-network simulation's prediction in one line."""
+    parts = [
+        f"at the peak ({network.interval_label}) {_level(network.peak_before)} -> "
+        f"{_level(network.peak_after)}, abandoned {_abandoned(network.peak_before)} -> "
+        f"{_abandoned(network.peak_after)}"
+    ]
+    if network.whole_day:
+        parts.append(
+            f"over {network.day_label} {_level(network.day_before)} -> "
+            f"{_level(network.day_after)}, abandoned {_abandoned(network.day_before)} -> "
+            f"{_abandoned(network.day_after)}"
+        )
+    together = f", with {', '.join(network.simulated_with)}" if network.simulated_with else ""
+    return (
+        f"network simulation ({network.replications} replications{together}): service level "
+        + "; ".join(parts)
+    )
+
+
+def _network_columns(network: NetworkImpact | None) -> dict[str, str]:
+    if network is None:
+        return {"service level (peak, network)": "-", "service level (day, network)": "-"}
+    day = (
+        f"{_level(network.day_before)} -> {_level(network.day_after)}" if network.whole_day else "-"
+    )
+    return {
+        "service level (peak, network)": f"{_level(network.peak_before)} -> "
+        f"{_level(network.peak_after)} ({network.interval_label})",
+        "service level (day, network)": day,
+    }
+
+
+def plan_id(
+    org: OrgRef,
+    queues: list[QueuePlan],
+    utilization: UtilizationPlan | None,
+    wfm_templates: list[TemplateChange] | None = None,
+) -> str:
+    """A stable hash of the org, the base snapshot and the changes (not the time of planning).
+
+    WFM template changes enter the hash only when there are some, so that plans without any
+    keep the ids they had before templates were planned."""
+    content: dict[str, Any] = {
         "org": org.id,
         "queues": [q.model_dump(mode="json", exclude={"impact"}) for q in queues],
         "utilization": utilization.model_dump(mode="json") if utilization else None,
     }
+    if wfm_templates:
+        content["wfm_templates"] = [t.model_dump(mode="json") for t in wfm_templates]
     digest = hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode())
     return digest.hexdigest()[:16]
 
@@ -552,13 +678,27 @@ def build_plan(
     *,
     capacity: CapacityPlan | None = None,
     on_queue_fraction: float | None = None,
+    network_replications: int = DEFAULT_REPLICATIONS,
 ) -> Plan:
     """Plan ``policy`` against the org ``client`` is connected to (see the module docstring).
 
     Refuses (``PolicyFileError`` listing them) when online validation finds errors; warnings
     are kept in the plan. ``on_queue_fraction``: the share of members on queue at any time
-    (default: 1 - the capacity plan's shrinkage).
+    (default: 1 - the capacity plan's shrinkage). ``network_replications``: replications of
+    the routing-network simulation, with a capacity plan, where routing or shared agents
+    matter (0: Erlang A/C only). Besides the snapshot, the plan reads WFM's planning groups and
+    templates (for the changed queues' goals) and the members of queues linked to the policy's
+    by conditional-routing rules (for the simulation), once, before predicting anything.
     """
+    if (
+        isinstance(network_replications, bool)
+        or not isinstance(network_replications, int)
+        or network_replications < 0
+    ):
+        raise ValueError(
+            f"network_replications is {network_replications!r}; give a whole number >= 0 "
+            f"(0 turns the routing-network simulation off; default {DEFAULT_REPLICATIONS})"
+        )
     snap, findings, plans, utilization = analyse(client, policy, capacity=capacity)
     errors = [f for f in findings if f.severity == "error"]
     if errors:
@@ -571,8 +711,24 @@ def build_plan(
             f"the capacity plan was computed for org {capacity.org.id} ({capacity.org.name}), "
             f"not for {snap.org.id} ({snap.org.name}); recompute it on this org"
         )
-    assumptions: list[str] = []
+    # The rest of the plan's one read of the org: WFM goals of the changed queues, and the
+    # members of queues linked by conditional-routing rules, for the network simulation.
+    changed = [q for q in plans if q.has_changes and q.queue_id]
+    state = read_wfm_state(client) if changed else WfmState()
+    # WFM's templates follow the queues' new service levels where that changes nothing else
+    templates, kept = template_changes(plans, state, queue_name=lambda qid: _name(client, qid))
+    findings += kept
+    wfm = wfm_goals(state, [q.queue_id for q in changed if q.queue_id], templates)
+    findings += wfm_disagreements(plans, wfm, skip=[f.path for f in kept])
+    simulate = capacity is not None and network_replications > 0 and bool(changed)
+    linked = (
+        {qid: client.queues.members(qid) for qid in linked_queue_ids(plans, snap)}
+        if simulate
+        else {}
+    )
+    assumptions: list[str] = [wfm.unavailable] if wfm.unavailable else []
     fraction = 1.0
+    network_linked: list[NetworkImpact] = []
     if capacity is not None:
         fraction = (
             on_queue_fraction if on_queue_fraction is not None else 1 - capacity.options.shrinkage
@@ -585,7 +741,20 @@ def build_plan(
             "patience); models: Erlang A where patience is known, else Erlang C",
         ]
         plans = [q.model_copy(update={"impact": _impact(q, capacity, fraction)}) for q in plans]
-    identity = plan_id(snap.org, plans, utilization)
+        if simulate:
+            prediction = predict_network(
+                plans, snap, capacity, fraction, linked_members=linked, utilization=utilization,
+                replications=network_replications, seed=SEED,
+            )  # fmt: skip
+            plans = [_with_network(q, prediction.impacts) for q in plans]
+            planned = {q.queue_id for q in plans}
+            network_linked = [
+                n for qid, n in prediction.impacts.items() if qid not in planned
+            ]  # fmt: skip
+            assumptions += network_assumptions(prediction, network_replications, SEED)
+        elif network_replications == 0:
+            assumptions += network_assumptions(prediction=None, replications=0)
+    identity = plan_id(snap.org, plans, utilization, templates)
     return Plan(
         id=identity,
         created_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
@@ -598,7 +767,31 @@ def build_plan(
         assumptions=assumptions,
         capacity_plan_created_at=capacity.created_at if capacity else None,
         on_queue_fraction=fraction if capacity is not None else None,
+        network_linked=network_linked,
+        wfm_templates=templates,
     )
+
+
+def _name(client: GenesysClient, queue_id: str) -> str | None:
+    """A queue's name for a message, or None when it cannot be read."""
+    try:
+        return client.queues.get(queue_id).name
+    except GenesysError:
+        return None
+
+
+def _with_network(queue: QueuePlan, impacts: dict[str, NetworkImpact]) -> QueuePlan:
+    """``queue`` with the network prediction on the impact of its main media type (the
+    prediction covers all the queue's media types)."""
+    network = impacts.get(queue.queue_id or "")
+    if network is None or not queue.impact:
+        return queue
+    main = network.media_types[0] if network.media_types else None
+    impact = [
+        i.model_copy(update={"network": network}) if i.media_type == main else i
+        for i in queue.impact
+    ]
+    return queue.model_copy(update={"impact": impact})
 
 
 def _service_level_goal(body: dict[str, Any] | None, media_key: str) -> tuple[float, float] | None:

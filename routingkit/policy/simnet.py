@@ -24,7 +24,7 @@ and configure queues" and "Conditional group routing overview"):
   queue's joined members (the fallback queue's agents), and the groups of a rule on this queue
   are this queue's members. A missing ``waitSeconds`` is taken as 2 s.
 * A queue's service-level target is the duration of the service level set for its main media
-  type (the one with the most expected arrivals), else 20 s.
+  type (the one with the most expected arrivals), else 20 s, unless ``targets`` names it.
 """
 
 from __future__ import annotations
@@ -141,6 +141,7 @@ def network_from_genesys(
     org_utilization: Utilization | None = None,
     shifts: Mapping[str, Sequence[bool]] | None = None,
     interval_seconds: float = 1800.0,
+    targets: Mapping[str, float] | None = None,
 ) -> RoutingNetwork:
     """A :class:`RoutingNetwork` for ``simulate_network`` from Genesys configuration.
 
@@ -152,6 +153,8 @@ def network_from_genesys(
     ``Workload.queue`` a queue id or name and ``media`` in either vocabulary (``voice`` or
     ``call``). ``group_members``: group id -> user ids, to resolve conditional-routing and ring
     groups exactly. ``shifts``: user id -> on shift per interval (default: the whole day).
+    ``targets``: queue id (or name) -> service-level target in seconds, for queues whose goal
+    is not their own media setting (e.g. a WFM goal); other queues use their setting.
 
     Rules named by another queue must have that queue in ``queues``. Raises ValueError naming
     the queue, rule or member that cannot be converted.
@@ -267,7 +270,7 @@ def network_from_genesys(
                 bullseye=tuple(rings),
                 preferred=preferred,
                 conditional=tuple(conditional),
-                target_seconds=_target_seconds(queue, names[k], normalised),
+                target_seconds=_queue_target(targets, queue, names[k], normalised),
             )
         )
 
@@ -292,6 +295,15 @@ def network_from_genesys(
     return RoutingNetwork(
         tuple(agents), tuple(routing_queues), tuple(normalised), float(interval_seconds)
     )
+
+
+def _queue_target(
+    targets: Mapping[str, float] | None, queue: Queue, name: str, workloads: Sequence[Workload]
+) -> float:
+    for key in (queue.id, queue.name):
+        if targets is not None and key and key in targets:
+            return float(targets[key])
+    return _target_seconds(queue, name, workloads)
 
 
 def _target_seconds(queue: Queue, name: str, workloads: Sequence[Workload]) -> float:
