@@ -11,9 +11,12 @@ token. So an apply:
    what changed and, from the audit trail, who changed it and when; the other queues follow
    ``on_error`` (``stop``, ``continue`` or ``rollback``);
 3. writes the full queue object (read-modify-write; everything routingkit does not model is
-   kept), members in batches of 100, ring numbers, then the org utilization, each step
-   journaled before and after the call (``policy.journal``) and verified by reading it back
-   (members settle asynchronously: a bounded wait);
+   kept), members in batches of 100, ring numbers, then the org utilization, then the WFM
+   service goal templates that follow the queues' new service levels (with the
+   ``metadata.version`` the plan read: a template changed since is refused by WFM, 409, and
+   reported, never overwritten), each step journaled before and after the call
+   (``policy.journal``) and verified by reading it back (members settle asynchronously: a
+   bounded wait);
 4. appends every step to the org's audit log and returns metrics.
 
 ``resume`` finishes an interrupted apply from its journal; ``rollback`` restores every object
@@ -34,6 +37,7 @@ import numpy as np
 
 from ..genesys import GenesysClient, GenesysError, NotFoundError
 from ..genesys.models import Queue, Utilization
+from ..genesys.wfm import ServiceGoalTemplate
 from .audit_log import append_audit
 from .diff import diff, queue_json
 from .journal import DONE_STATES, Journal, Step
@@ -275,6 +279,42 @@ def _add_steps(journal: Journal, plan: Plan) -> None:
             before=plan.utilization.base,
             request=plan.utilization.desired,
         )
+    for template in plan.wfm_templates:
+        journal.add_step(
+            template.label,
+            None,
+            "wfm_template",
+            before=template.base,
+            request={"businessUnitId": template.business_unit_id, "template": template.desired},
+        )
+
+
+def _service_level(template: dict[str, Any] | None) -> dict[str, Any]:
+    level = (template or {}).get("serviceLevel") or {}
+    return {k: level.get(k) for k in ("include", "percent", "seconds")}
+
+
+def _write_template(runner: _Runner, step: Step) -> None:
+    """PATCH the template with the version the plan read, unless an earlier attempt of this
+    step already did (a resumed apply: the version has moved on, and 409 would be wrong)."""
+    client = runner.client
+    unit, wanted = step.request["businessUnitId"], step.request["template"]
+    if step.state in ("started", "failed"):
+        now = client.wfm.service_goal_template(unit, wanted["id"]).to_api()
+        if _service_level(now) == _service_level(wanted) and (
+            (now.get("metadata") or {}).get("version")
+            != (wanted.get("metadata") or {}).get("version")
+        ):
+            runner.journal.mark(step.seq, "done", after=now)
+            return
+    template = ServiceGoalTemplate.model_validate(wanted)
+    runner.run_step(
+        step.seq,
+        step.queue_name,
+        "wfm template",
+        lambda: client.wfm.update_service_goal_template(unit, template).to_api(),
+        f"service level {_service_level(step.before)} -> {_service_level(wanted)}",
+    )
 
 
 def _execute(runner: _Runner, step: Step, queue_id: str | None) -> str | None:
@@ -298,6 +338,9 @@ def _execute(runner: _Runner, step: Step, queue_id: str | None) -> str | None:
             created = Queue.model_validate(answer)
             runner.journal.mark(step.seq, "done", queue_id=created.id)
         return created.id
+    if step.kind == "wfm_template":
+        _write_template(runner, step)
+        return queue_id
     if step.kind == "utilization":
         runner.run_step(
             step.seq,
@@ -378,6 +421,11 @@ def _verify(client: GenesysClient, step: Step, queue_id: str | None) -> str | No
         now = client.utilization.org().to_api()
         changes = diff((step.request or {}).get("utilization"), now.get("utilization"))
         return None if not changes else f"read back differs: {changes[0]}"
+    if step.kind == "wfm_template":
+        wanted = step.request["template"]
+        read = client.wfm.service_goal_template(step.request["businessUnitId"], wanted["id"])
+        got = _service_level(read.to_api())
+        return None if got == _service_level(wanted) else f"read back {got}"
     assert queue_id is not None
     deadline = time.monotonic() + MEMBER_SETTLE_SECONDS
     while True:
@@ -469,11 +517,13 @@ def _run(
         if failed:
             stop.set()
 
-    names = [n for n in by_queue if n != "(org)"]
+    last = {"(org)", *(t.label for t in plan.wfm_templates)}
+    names = [n for n in by_queue if n not in last]
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         list(pool.map(one, names))
-    if "(org)" in by_queue:
-        one("(org)")
+    # then the org utilization, then WFM's templates: WFM follows routing once routing is set
+    for name in (n for n in by_queue if n in last):
+        one(name)
     outcomes = {name: outcomes[name] for name in by_queue}  # in plan order
     failed = any(o != "applied" for o in outcomes.values())
     status: Literal["applied", "partial", "failed"] = (
@@ -663,6 +713,8 @@ def _undo(runner: _Runner, seq: int, step: Step, base_members: dict[str, Any], f
             )
         runner.journal.mark(seq, "verified")
         return "restored"
+    if step.kind == "wfm_template":
+        return _undo_template(runner, seq, step, force)
     if step.kind == "utilization":
         now = client.utilization.org().to_api()
         if not force and diff((step.request or {}).get("utilization"), now.get("utilization")):
@@ -705,5 +757,42 @@ def _undo(runner: _Runner, seq: int, step: Step, base_members: dict[str, Any], f
                 _set_ring(client, target, user_id, int(number))
 
         runner.run_step(seq, step.queue_name, "rings", restore, "restore ring numbers")
+    runner.journal.mark(seq, "verified")
+    return "restored"
+
+
+def _undo_template(runner: _Runner, seq: int, step: Step, force: bool) -> str:
+    """Put the template's base service level back, with the version it has now, unless
+    someone changed it after the apply wrote it (then left alone, unless ``force``)."""
+    client = runner.client
+    unit, wanted = step.request["businessUnitId"], step.request["template"]
+    try:
+        now = client.wfm.service_goal_template(unit, wanted["id"])
+    except NotFoundError:
+        runner.journal.mark(seq, "skipped", error="the template no longer exists")
+        return "left alone: the template was deleted"
+    current = now.to_api()
+    if _service_level(current) == _service_level(step.before):
+        runner.journal.mark(seq, "verified", error="already at its base")
+        return "restored"
+    if not force and _service_level(current) != _service_level(wanted):
+        runner.journal.mark(seq, "refused", error="changed by someone else since the apply")
+        return "left alone: the WFM template changed since the apply (use --force)"
+    restore = ServiceGoalTemplate.model_validate(
+        {
+            **current,
+            "serviceLevel": {
+                **(current.get("serviceLevel") or {}),
+                **((step.before or {}).get("serviceLevel") or {"include": False}),
+            },
+        }
+    )
+    runner.run_step(
+        seq,
+        step.queue_name,
+        "wfm template",
+        lambda: client.wfm.update_service_goal_template(unit, restore).to_api(),
+        "restore the base service level",
+    )
     runner.journal.mark(seq, "verified")
     return "restored"

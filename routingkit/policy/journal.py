@@ -28,7 +28,13 @@ from typing import Any, Literal
 
 StepState = Literal["pending", "started", "done", "verified", "failed", "refused", "skipped"]
 StepKind = Literal[
-    "queue_create", "queue_update", "members_add", "members_remove", "rings", "utilization"
+    "queue_create",
+    "queue_update",
+    "members_add",
+    "members_remove",
+    "rings",
+    "utilization",
+    "wfm_template",
 ]
 DONE_STATES = ("done", "verified")
 

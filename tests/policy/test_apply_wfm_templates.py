@@ -1,0 +1,139 @@
+"""WFM service goal templates follow a plan's service levels: planned, applied with the version
+the plan read, refused when stale, rolled back; the official SDK reads WFM independently."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import PureCloudPlatformClientV2 as sdk
+import pytest
+
+from routingkit.genesys import GenesysClient, connect
+from routingkit.genesys.wfm import ServiceGoalTemplate
+from routingkit.policy.apply import apply_plan, rollback
+from routingkit.policy.export import export_policy
+from routingkit.policy.plan import Plan, build_plan
+from routingkit.policy.snapshot import take_snapshot
+from routingkit.policy.spec import Policy
+from routingkit.sandbox import SandboxServer, running_sandbox
+
+
+@pytest.fixture(scope="module")
+def org(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxServer]:
+    db = tmp_path_factory.mktemp("wfm-apply-org") / "org.sqlite3"
+    with running_sandbox(db, days=2, rate_limit_per_minute=1_000_000) as server:
+        yield server
+
+
+@pytest.fixture(autouse=True)
+def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ROUTINGKIT_STATE_DIR", str(tmp_path / "state"))
+
+
+@pytest.fixture()
+def client(org: SandboxServer) -> Iterator[GenesysClient]:
+    with connect(org.config.client_id, org.config.client_secret, org.url) as made:
+        yield made
+
+
+@pytest.fixture()
+def wfm(org: SandboxServer) -> sdk.WorkforceManagementApi:
+    api = sdk.ApiClient(host=org.url).get_client_credentials_token(
+        org.config.client_id, org.config.client_secret
+    )
+    return sdk.WorkforceManagementApi(api)
+
+
+def sdk_template(wfm: sdk.WorkforceManagementApi, name: str) -> Any:
+    unit = wfm.get_workforcemanagement_businessunits().entities[0].id
+    listing = wfm.get_workforcemanagement_businessunit_servicegoaltemplates(unit)
+    return next(t for t in listing.entities if t.name == name)
+
+
+def with_call_goal(client: GenesysClient, goals: dict[str, str]) -> Policy:
+    """The org's policy for these queues, their call service level changed as given."""
+    raw = export_policy(take_snapshot(client, list(goals)), utilization=False).model_dump(
+        mode="json", exclude_none=True
+    )
+    for queue in raw["queues"]:
+        queue["media"]["call"]["service_level"] = goals[queue["name"]]
+    return Policy.model_validate(raw)
+
+
+def test_a_new_service_level_moves_its_own_template_and_rollback_restores_it(
+    client: GenesysClient, wfm: sdk.WorkforceManagementApi
+) -> None:
+    before = sdk_template(wfm, "VIP 90/10")
+    assert (before.service_level.percent, before.service_level.seconds) == (90, 10)
+    plan = build_plan(client, with_call_goal(client, {"VIP - Voice": "95% in 10 s"}))
+    (change,) = plan.wfm_templates
+    assert (change.template_name, change.goal_before, change.goal_after) == (
+        "VIP 90/10",
+        "90% in 10 s",
+        "95% in 10 s",
+    )
+    assert change.queues == ["VIP - Voice / call"]
+    assert "VIP 90/10" in plan.to_text() and "95% in 10 s" in plan.to_text()
+    # the template is part of what the id covers, and survives a save and load
+    assert Plan.model_validate_json(plan.model_dump_json()) == plan
+
+    result = apply_plan(client, plan, approve=plan.id)
+    assert result.status == "applied", result.outcomes
+    after = sdk_template(wfm, "VIP 90/10")
+    assert (after.service_level.percent, after.service_level.seconds) == (95, 10)
+    assert after.metadata.version == before.metadata.version + 1
+    # routing and WFM now agree: no disagreement warning is left for this queue
+    again = build_plan(client, with_call_goal(client, {"VIP - Voice": "95% in 10 s"}))
+    assert not again.wfm_templates and not again.has_changes
+
+    undone = rollback(client, result.apply_id)
+    assert undone.status == "rolled_back", undone.outcomes
+    restored = sdk_template(wfm, "VIP 90/10")
+    assert (restored.service_level.percent, restored.service_level.seconds) == (90, 10)
+
+
+def test_a_template_shared_with_queues_the_plan_leaves_alone_is_kept_with_a_warning(
+    client: GenesysClient, wfm: sdk.WorkforceManagementApi
+) -> None:
+    # "Sales voice 85/15" is the goal of Sales - Voice and Sales - Overflow
+    plan = build_plan(client, with_call_goal(client, {"Sales - Voice": "85% in 15 s"}))
+    assert not plan.wfm_templates
+    (kept,) = [f for f in plan.findings if "is kept as it is" in f.message]
+    assert kept.severity == "warning" and kept.path.endswith("media.call.service_level")
+    assert "Sales - Overflow" in kept.message
+    # both queues moved to one goal: the template moves with them
+    both = build_plan(
+        client,
+        with_call_goal(client, {"Sales - Voice": "90% in 15 s", "Sales - Overflow": "90% in 15 s"}),
+    )
+    (change,) = both.wfm_templates
+    assert change.template_name == "Sales voice 85/15" and change.goal_after == "90% in 15 s"
+    assert sorted(change.queues) == ["Sales - Overflow / call", "Sales - Voice / call"]
+    untouched = sdk_template(wfm, "Sales voice 85/15")
+    assert untouched.service_level.percent == 85  # planning writes nothing
+
+
+def test_a_template_changed_after_planning_is_refused_never_overwritten(
+    client: GenesysClient, wfm: sdk.WorkforceManagementApi
+) -> None:
+    plan = build_plan(client, with_call_goal(client, {"VIP - Voice": "92% in 10 s"}))
+    (change,) = plan.wfm_templates
+    # someone edits the template in WFM after the plan was made
+    unit = change.business_unit_id
+    current = client.wfm.service_goal_template(unit, change.template_id)
+    level = current.service_level.model_copy(update={"percent": 88})  # type: ignore[union-attr]
+    client.wfm.update_service_goal_template(
+        unit,
+        ServiceGoalTemplate.model_validate(
+            {**current.to_api(), **{"serviceLevel": level.to_api()}}
+        ),
+    )
+    result = apply_plan(client, plan, approve=plan.id, on_error="continue")
+    assert result.status == "partial", result.outcomes
+    assert "changed since it was read" in result.outcomes[change.label]
+    assert result.outcomes["VIP - Voice"] == "applied"
+    assert sdk_template(wfm, "VIP 90/10").service_level.percent == 88  # theirs, kept
+    rollback(client, result.apply_id)
+    assert sdk_template(wfm, "VIP 90/10").service_level.percent == 88
