@@ -37,7 +37,7 @@ import numpy as np
 
 from ..genesys import GenesysClient, GenesysError, NotFoundError
 from ..genesys.models import Queue, Utilization
-from ..genesys.wfm import ServiceGoalTemplate
+from ..genesys.wfm import ServiceGoalTemplate, ShortTermForecastImport
 from .audit_log import append_audit
 from .diff import diff, queue_json
 from .journal import DONE_STATES, Journal, Step
@@ -287,6 +287,45 @@ def _add_steps(journal: Journal, plan: Plan) -> None:
             before=template.base,
             request={"businessUnitId": template.business_unit_id, "template": template.desired},
         )
+    if plan.wfm_forecast is not None:
+        forecast = plan.wfm_forecast
+        journal.add_step(
+            forecast.label,
+            None,
+            "wfm_forecast",
+            request={
+                "businessUnitId": forecast.business_unit_id,
+                "weekDate": forecast.week_date.isoformat(),
+                "description": forecast.description,
+                "document": forecast.document,
+            },
+        )
+
+
+def _imported(client: GenesysClient, request: dict[str, Any]) -> dict[str, Any] | None:
+    """The forecast an earlier attempt of this step imported (found by its description)."""
+    listed = client.wfm.short_term_forecasts(request["businessUnitId"], request["weekDate"])
+    found = [f for f in listed if f.description == request["description"]]
+    return found[-1].to_api() if found else None
+
+
+def _import_forecast(runner: _Runner, step: Step) -> None:
+    client, request = runner.client, step.request
+    if step.state in ("started", "failed"):
+        done = _imported(client, request)
+        if done is not None:  # the import went through before the apply was interrupted
+            runner.journal.mark(step.seq, "done", after=done)
+            return
+    document = ShortTermForecastImport.model_validate(request["document"])
+    runner.run_step(
+        step.seq,
+        step.queue_name,
+        "wfm forecast",
+        lambda: client.wfm.import_short_term_forecast(
+            request["businessUnitId"], request["weekDate"], document
+        ).to_api(),
+        f"import the forecast of the week of {request['weekDate']}",
+    )
 
 
 def _service_level(template: dict[str, Any] | None) -> dict[str, Any]:
@@ -340,6 +379,9 @@ def _execute(runner: _Runner, step: Step, queue_id: str | None) -> str | None:
         return created.id
     if step.kind == "wfm_template":
         _write_template(runner, step)
+        return queue_id
+    if step.kind == "wfm_forecast":
+        _import_forecast(runner, step)
         return queue_id
     if step.kind == "utilization":
         runner.run_step(
@@ -421,6 +463,8 @@ def _verify(client: GenesysClient, step: Step, queue_id: str | None) -> str | No
         now = client.utilization.org().to_api()
         changes = diff((step.request or {}).get("utilization"), now.get("utilization"))
         return None if not changes else f"read back differs: {changes[0]}"
+    if step.kind == "wfm_forecast":
+        return None if _imported(client, step.request) else "the imported forecast is not listed"
     if step.kind == "wfm_template":
         wanted = step.request["template"]
         read = client.wfm.service_goal_template(step.request["businessUnitId"], wanted["id"])
@@ -518,6 +562,8 @@ def _run(
             stop.set()
 
     last = {"(org)", *(t.label for t in plan.wfm_templates)}
+    if plan.wfm_forecast is not None:
+        last.add(plan.wfm_forecast.label)
     names = [n for n in by_queue if n not in last]
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         list(pool.map(one, names))
@@ -715,6 +761,8 @@ def _undo(runner: _Runner, seq: int, step: Step, base_members: dict[str, Any], f
         return "restored"
     if step.kind == "wfm_template":
         return _undo_template(runner, seq, step, force)
+    if step.kind == "wfm_forecast":
+        return _undo_forecast(runner, seq, step)
     if step.kind == "utilization":
         now = client.utilization.org().to_api()
         if not force and diff((step.request or {}).get("utilization"), now.get("utilization")):
@@ -794,5 +842,29 @@ def _undo_template(runner: _Runner, seq: int, step: Step, force: bool) -> str:
         lambda: client.wfm.update_service_goal_template(unit, restore).to_api(),
         "restore the base service level",
     )
+    runner.journal.mark(seq, "verified")
+    return "restored"
+
+
+def _undo_forecast(runner: _Runner, seq: int, step: Step) -> str:
+    """Delete the forecast the apply imported (an import changes no other forecast)."""
+    client, request = runner.client, step.request
+    made = step.after or _imported(client, request)
+    if not made or not made.get("id"):
+        runner.journal.mark(seq, "skipped", error="no forecast was imported")
+        return "restored"
+    try:
+        runner.run_step(
+            seq,
+            step.queue_name,
+            "wfm forecast",
+            lambda: client.wfm.delete_short_term_forecast(
+                request["businessUnitId"], request["weekDate"], made["id"]
+            ),
+            "delete the imported forecast",
+        )
+    except NotFoundError:
+        runner.journal.mark(seq, "verified", error="already deleted")
+        return "restored"
     runner.journal.mark(seq, "verified")
     return "restored"

@@ -35,6 +35,7 @@ StepKind = Literal[
     "rings",
     "utilization",
     "wfm_template",
+    "wfm_forecast",
 ]
 DONE_STATES = ("done", "verified")
 

@@ -45,6 +45,7 @@ from .requirements import predicted_service
 from .snapshot import OrgSnapshot, take_snapshot
 from .spec import Policy, QueuePolicy
 from .validation_errors import PolicyFileError, explain
+from .wfm_forecast import ForecastChange, plan_forecast
 from .wfm_goal_check import wfm_disagreements, wfm_goals
 from .wfm_templates import TemplateChange, WfmState, read_wfm_state, template_changes
 
@@ -138,6 +139,7 @@ class Plan(_Frozen):
     queues: list[QueuePlan]
     utilization: UtilizationPlan | None = None
     wfm_templates: list[TemplateChange] = []  # WFM goals that follow the queues' new ones
+    wfm_forecast: ForecastChange | None = None  # the capacity plan's week, imported into WFM
     findings: list[FindingModel] = []
     assumptions: list[str] = []
     capacity_plan_created_at: dt.datetime | None = None
@@ -152,6 +154,7 @@ class Plan(_Frozen):
             any(q.has_changes for q in self.queues)
             or bool(self.utilization and self.utilization.changes)
             or bool(self.wfm_templates)
+            or self.wfm_forecast is not None
         )
 
     @property
@@ -175,6 +178,8 @@ class Plan(_Frozen):
             parts.append(f"org utilization: {len(self.utilization.changes)} field(s) change")
         if self.wfm_templates:
             parts.append(f"WFM: {len(self.wfm_templates)} service goal template(s) follow")
+        if self.wfm_forecast is not None:
+            parts.append(f"WFM: forecast of the week of {self.wfm_forecast.week_date} imported")
         missing = [
             f"{q.queue_name} / {i.media_type}" for q in self.queues for i in q.impact
             if i.misses_goal_after
@@ -221,6 +226,14 @@ class Plan(_Frozen):
                 f"  service level {template.goal_before} -> {template.goal_after} (for "
                 f"{', '.join(template.queues)}; written with version {template.version})"
             )
+        if self.wfm_forecast is not None:
+            forecast = self.wfm_forecast
+            lines.append(f"WFM short-term forecast for the week of {forecast.week_date}")
+            lines.append(
+                f"  import {forecast.offered_per_week:,.0f} offered interactions for planning "
+                f"group(s) {', '.join(forecast.planning_groups)} ({forecast.description})"
+            )
+            lines.extend(f"  note: {n}" for n in forecast.notes)
         if self.assumptions:
             lines += ["", "Assumptions:", *(f"- {a}" for a in self.assumptions)]
         return "\n".join(lines)
@@ -298,6 +311,17 @@ class Plan(_Frozen):
             }
             for template in self.wfm_templates
         ]
+        if self.wfm_forecast is not None:
+            rows.append(
+                {
+                    "queue": self.wfm_forecast.label,
+                    "field": "shortTermForecast",
+                    "change": "added",
+                    "before": "",
+                    "after": f"{self.wfm_forecast.offered_per_week:,.0f} offered, "
+                    f"{len(self.wfm_forecast.planning_groups)} planning group(s)",
+                }
+            )
         table: pd.DataFrame = pd.DataFrame(
             rows, columns=["queue", "field", "change", "before", "after"]
         )
@@ -320,6 +344,12 @@ class Plan(_Frozen):
             rows.append(
                 (template.label, "serviceLevel", "changed", template.goal_before,
                  template.goal_after)
+            )  # fmt: skip
+        if self.wfm_forecast is not None:
+            rows.append(
+                (self.wfm_forecast.label, "shortTermForecast", "added", None,
+                 f"{self.wfm_forecast.offered_per_week:,.0f} offered, "
+                 f"{len(self.wfm_forecast.planning_groups)} planning group(s)")
             )  # fmt: skip
         cells = "".join(
             "<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>"
@@ -371,7 +401,9 @@ class Plan(_Frozen):
             plan = cls.model_validate(raw)
         except ValidationError as exc:
             raise PolicyFileError(explain(exc, str(source), raw, what="plan")) from None
-        if plan.id != plan_id(plan.org, plan.queues, plan.utilization, plan.wfm_templates):
+        if plan.id != plan_id(
+            plan.org, plan.queues, plan.utilization, plan.wfm_templates, plan.wfm_forecast
+        ):
             raise PolicyFileError(
                 f"{source}: the plan's content does not match its id {plan.id}: it was edited "
                 "after it was made; make a new plan with 'routingkit plan'"
@@ -456,6 +488,7 @@ def plan_id(
     queues: list[QueuePlan],
     utilization: UtilizationPlan | None,
     wfm_templates: list[TemplateChange] | None = None,
+    wfm_forecast: ForecastChange | None = None,
 ) -> str:
     """A stable hash of the org, the base snapshot and the changes (not the time of planning).
 
@@ -468,6 +501,8 @@ def plan_id(
     }
     if wfm_templates:
         content["wfm_templates"] = [t.model_dump(mode="json") for t in wfm_templates]
+    if wfm_forecast is not None:
+        content["wfm_forecast"] = wfm_forecast.model_dump(mode="json")
     digest = hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode())
     return digest.hexdigest()[:16]
 
@@ -679,6 +714,7 @@ def build_plan(
     capacity: CapacityPlan | None = None,
     on_queue_fraction: float | None = None,
     network_replications: int = DEFAULT_REPLICATIONS,
+    forecast_week: dt.date | None = None,
 ) -> Plan:
     """Plan ``policy`` against the org ``client`` is connected to (see the module docstring).
 
@@ -689,7 +725,14 @@ def build_plan(
     matter (0: Erlang A/C only). Besides the snapshot, the plan reads WFM's planning groups and
     templates (for the changed queues' goals) and the members of queues linked to the policy's
     by conditional-routing rules (for the simulation), once, before predicting anything.
+    ``forecast_week``: also import the capacity plan's typical week into WFM as the
+    short-term forecast of the week starting that day (the business unit's start day).
     """
+    if forecast_week is not None and capacity is None:
+        raise PolicyFileError(
+            "a forecast for WFM is made from a capacity plan: give one (--capacities) with "
+            "the forecast week"
+        )
     if (
         isinstance(network_replications, bool)
         or not isinstance(network_replications, int)
@@ -714,7 +757,12 @@ def build_plan(
     # The rest of the plan's one read of the org: WFM goals of the changed queues, and the
     # members of queues linked by conditional-routing rules, for the network simulation.
     changed = [q for q in plans if q.has_changes and q.queue_id]
-    state = read_wfm_state(client) if changed else WfmState()
+    state = read_wfm_state(client) if changed or forecast_week else WfmState()
+    forecast = (
+        plan_forecast(client, capacity, forecast_week, state)
+        if forecast_week is not None and capacity is not None
+        else None
+    )
     # WFM's templates follow the queues' new service levels where that changes nothing else
     templates, kept = template_changes(plans, state, queue_name=lambda qid: _name(client, qid))
     findings += kept
@@ -754,7 +802,7 @@ def build_plan(
             assumptions += network_assumptions(prediction, network_replications, SEED)
         elif network_replications == 0:
             assumptions += network_assumptions(prediction=None, replications=0)
-    identity = plan_id(snap.org, plans, utilization, templates)
+    identity = plan_id(snap.org, plans, utilization, templates, forecast)
     return Plan(
         id=identity,
         created_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
@@ -769,6 +817,7 @@ def build_plan(
         on_queue_fraction=fraction if capacity is not None else None,
         network_linked=network_linked,
         wfm_templates=templates,
+        wfm_forecast=forecast,
     )
 
 

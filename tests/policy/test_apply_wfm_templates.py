@@ -3,6 +3,7 @@ the plan read, refused when stale, rolled back; the official SDK reads WFM indep
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,11 +13,18 @@ import pytest
 
 from routingkit.genesys import GenesysClient, connect
 from routingkit.genesys.wfm import ServiceGoalTemplate
+from routingkit.policy import CapacityPlan, StaffingOptions
 from routingkit.policy.apply import apply_plan, rollback
+from routingkit.policy.capacity_plan import IntervalPlan
+from routingkit.policy.capacity_plan import QueuePlan as CapacityQueue
 from routingkit.policy.export import export_policy
+from routingkit.policy.goals import ServiceGoal
+from routingkit.policy.org_inputs import org_reference
 from routingkit.policy.plan import Plan, build_plan
 from routingkit.policy.snapshot import take_snapshot
 from routingkit.policy.spec import Policy
+from routingkit.policy.validation_errors import PolicyFileError
+from routingkit.policy.wfm_sync import WfmSyncError
 from routingkit.sandbox import SandboxServer, running_sandbox
 
 
@@ -137,3 +145,73 @@ def test_a_template_changed_after_planning_is_refused_never_overwritten(
     assert sdk_template(wfm, "VIP 90/10").service_level.percent == 88  # theirs, kept
     rollback(client, result.apply_id)
     assert sdk_template(wfm, "VIP 90/10").service_level.percent == 88
+
+
+def flat_capacity(client: GenesysClient, names: list[str]) -> CapacityPlan:
+    """A capacity plan of flat weeks (2 Erlangs, 300 s AHT, 4 agents) for ``names``' calls."""
+    ids = {q.name: q.id for q in client.queues.list()}
+    intervals = [
+        IntervalPlan(
+            weekday=day, slot_minute=slot * 30, arrival_rate=2.0 / 300.0, aht_seconds=300.0,
+            required_agents=4, rostered_agents=5, service_level=0.8, abandon_rate=0.0,
+            occupancy=0.5,
+        )
+        for day in range(7)
+        for slot in range(48)
+    ]  # fmt: skip
+    return CapacityPlan(
+        created_at=dt.datetime(2026, 11, 16, tzinfo=dt.timezone.utc),
+        org=org_reference(client),
+        interval_seconds=1800,
+        options=StaffingOptions(),
+        queues=[
+            CapacityQueue(
+                queue_id=ids[name] or "",
+                queue_name=name,
+                media_type="voice",
+                goal=ServiceGoal(service_level=0.8, target_seconds=20.0),
+                concurrency=1,
+                intervals=intervals,
+            )
+            for name in names
+        ],
+    )
+
+
+def test_the_capacity_plans_week_goes_to_wfm_as_a_forecast_through_the_journal(
+    client: GenesysClient, wfm: sdk.WorkforceManagementApi
+) -> None:
+    week = dt.date(2026, 11, 30)  # a Monday, the business unit's first day
+    policy = export_policy(take_snapshot(client, ["VIP - Voice"]), utilization=False)
+    capacity = flat_capacity(client, ["VIP - Voice", "Support - Voice"])
+    with pytest.raises(PolicyFileError, match="capacity plan"):
+        build_plan(client, policy, forecast_week=week)
+    with pytest.raises(WfmSyncError, match="Monday"):
+        build_plan(client, policy, capacity=capacity, forecast_week=week + dt.timedelta(days=1))
+    plan = build_plan(client, policy, capacity=capacity, forecast_week=week, network_replications=0)
+    forecast = plan.wfm_forecast
+    assert forecast is not None and plan.has_changes and not plan.changed_queues
+    assert sorted(forecast.planning_groups) == ["Support Voice", "VIP"]
+    # two queues x 2 Erlangs / 300 s x a week of seconds
+    assert forecast.offered_per_week == pytest.approx(2 * 2.0 / 300.0 * 7 * 86_400)
+    assert "forecast" in plan.to_text() and forecast.label in set(plan.diff_table()["queue"])
+
+    unit = forecast.business_unit_id
+    result = apply_plan(client, plan, approve=plan.id)
+    assert result.status == "applied", result.outcomes
+    listed = wfm.get_workforcemanagement_businessunit_week_shorttermforecasts(
+        unit, week.isoformat()
+    )
+    (made,) = [f for f in listed.entities if f.description == forecast.description]
+    data = wfm.get_workforcemanagement_businessunit_week_shorttermforecast_data(
+        unit, week.isoformat(), made.id
+    )
+    read = {g.planning_group_id: g.offered_per_interval for g in data.result.planning_groups}
+    sent = {
+        g["planningGroupId"]: g["offeredPerInterval"] for g in forecast.document["planningGroups"]
+    }
+    assert read == sent
+
+    assert rollback(client, result.apply_id).status == "rolled_back"
+    after = wfm.get_workforcemanagement_businessunit_week_shorttermforecasts(unit, week.isoformat())
+    assert made.id not in {f.id for f in after.entities}
