@@ -289,6 +289,8 @@ def _add_steps(journal: Journal, plan: Plan) -> None:
         )
     if plan.wfm_forecast is not None:
         forecast = plan.wfm_forecast
+        # the apply's id in the description: how this apply (and only it) finds its import
+        description = f"{forecast.description}, apply {journal.apply_id}"
         journal.add_step(
             forecast.label,
             None,
@@ -296,8 +298,8 @@ def _add_steps(journal: Journal, plan: Plan) -> None:
             request={
                 "businessUnitId": forecast.business_unit_id,
                 "weekDate": forecast.week_date.isoformat(),
-                "description": forecast.description,
-                "document": forecast.document,
+                "description": description,
+                "document": {**forecast.document, "description": description},
             },
         )
 
@@ -333,17 +335,31 @@ def _service_level(template: dict[str, Any] | None) -> dict[str, Any]:
     return {k: level.get(k) for k in ("include", "percent", "seconds")}
 
 
+def _version(template: dict[str, Any] | None) -> Any:
+    return ((template or {}).get("metadata") or {}).get("version")
+
+
+def _ours(now: dict[str, Any], wanted: dict[str, Any], step: Step) -> bool:
+    """Whether the template as it is now is this step's write: the service level wanted, one
+    version on from the one the plan read, and no refusal (409) on record for the step."""
+    refused = step.state == "failed" and "changed since it was read" in (step.error or "")
+    return (
+        not refused
+        and _service_level(now) == _service_level(wanted)
+        and _version(wanted) is not None
+        and _version(now) == _version(wanted) + 1
+    )
+
+
 def _write_template(runner: _Runner, step: Step) -> None:
     """PATCH the template with the version the plan read, unless an earlier attempt of this
-    step already did (a resumed apply: the version has moved on, and 409 would be wrong)."""
+    step already did (a resumed apply whose answer was lost: the version has moved on by
+    exactly one, to the service level wanted)."""
     client = runner.client
     unit, wanted = step.request["businessUnitId"], step.request["template"]
     if step.state in ("started", "failed"):
         now = client.wfm.service_goal_template(unit, wanted["id"]).to_api()
-        if _service_level(now) == _service_level(wanted) and (
-            (now.get("metadata") or {}).get("version")
-            != (wanted.get("metadata") or {}).get("version")
-        ):
+        if _ours(now, wanted, step):
             runner.journal.mark(step.seq, "done", after=now)
             return
     template = ServiceGoalTemplate.model_validate(wanted)
@@ -521,7 +537,7 @@ def _apply_queue(
                 journal.mark(step.seq, "failed", error=problem)
                 raise DriftError(f"{step.kind}: {problem}")
             journal.mark(step.seq, "verified", queue_id=queue_id)
-    except (GenesysError, DriftError, OSError) as exc:
+    except (GenesysError, DriftError, OSError, ValueError, KeyError) as exc:
         runner.progress(f"{name}: failed ({exc})")
         return f"failed: {exc}"[:300], True
     runner.progress(f"{name}: applied")
@@ -700,7 +716,7 @@ def rollback(
             )
             try:
                 outcome = _undo(runner, seq, step, base_members.get(step.queue_name, {}), force)
-            except GenesysError as exc:
+            except (GenesysError, OSError, ValueError, KeyError) as exc:
                 journal.mark(seq, "failed", error=str(exc)[:2000])
                 outcome = f"failed: {exc}"[:300]
             if outcome != "restored":
@@ -762,7 +778,7 @@ def _undo(runner: _Runner, seq: int, step: Step, base_members: dict[str, Any], f
     if step.kind == "wfm_template":
         return _undo_template(runner, seq, step, force)
     if step.kind == "wfm_forecast":
-        return _undo_forecast(runner, seq, step)
+        return _undo_forecast(runner, seq, step, force)
     if step.kind == "utilization":
         now = client.utilization.org().to_api()
         if not force and diff((step.request or {}).get("utilization"), now.get("utilization")):
@@ -810,8 +826,9 @@ def _undo(runner: _Runner, seq: int, step: Step, base_members: dict[str, Any], f
 
 
 def _undo_template(runner: _Runner, seq: int, step: Step, force: bool) -> str:
-    """Put the template's base service level back, with the version it has now, unless
-    someone changed it after the apply wrote it (then left alone, unless ``force``)."""
+    """Put the template's base service level back, with the version it has now, when this
+    apply wrote it and nobody has changed it since (else left alone, unless ``force``). A step
+    that never wrote (refused by a 409, or failed before the PATCH) has nothing to undo."""
     client = runner.client
     unit, wanted = step.request["businessUnitId"], step.request["template"]
     try:
@@ -820,10 +837,15 @@ def _undo_template(runner: _Runner, seq: int, step: Step, force: bool) -> str:
         runner.journal.mark(seq, "skipped", error="the template no longer exists")
         return "left alone: the template was deleted"
     current = now.to_api()
+    written = step.after if step.state in DONE_STATES and step.after else None
+    if written is None and not _ours(current, wanted, step):
+        runner.journal.mark(seq, "skipped", error="this apply never wrote the template")
+        return "restored"
     if _service_level(current) == _service_level(step.before):
         runner.journal.mark(seq, "verified", error="already at its base")
         return "restored"
-    if not force and _service_level(current) != _service_level(wanted):
+    unchanged = _version(current) == _version(written or current)
+    if not force and not (unchanged and _service_level(current) == _service_level(wanted)):
         runner.journal.mark(seq, "refused", error="changed by someone else since the apply")
         return "left alone: the WFM template changed since the apply (use --force)"
     restore = ServiceGoalTemplate.model_validate(
@@ -846,21 +868,35 @@ def _undo_template(runner: _Runner, seq: int, step: Step, force: bool) -> str:
     return "restored"
 
 
-def _undo_forecast(runner: _Runner, seq: int, step: Step) -> str:
-    """Delete the forecast the apply imported (an import changes no other forecast)."""
+def _undo_forecast(runner: _Runner, seq: int, step: Step, force: bool) -> str:
+    """Delete the forecast this apply imported (an import changes no other forecast), unless
+    someone changed it since (then left alone, unless ``force``)."""
     client, request = runner.client, step.request
-    made = step.after or _imported(client, request)
+    unit, week = request["businessUnitId"], request["weekDate"]
+    made = step.after if step.state in DONE_STATES and step.after else _imported(client, request)
     if not made or not made.get("id"):
-        runner.journal.mark(seq, "skipped", error="no forecast was imported")
+        if step.state in DONE_STATES:
+            runner.journal.mark(seq, "skipped", error="no forecast was imported")
+            return "restored"
+        runner.journal.mark(seq, "refused", error="the import may still complete")
+        return (
+            f"left alone: the import of the week of {week} had not finished; if a forecast "
+            f"described {request['description']!r} appears in WFM, delete it there"
+        )
+    try:
+        now = client.wfm.short_term_forecast(unit, week, made["id"]).to_api()
+    except NotFoundError:
+        runner.journal.mark(seq, "verified", error="already deleted")
         return "restored"
+    if not force and _version(now) != _version(made):
+        runner.journal.mark(seq, "refused", error="changed by someone else since the apply")
+        return "left alone: the forecast changed in WFM since the apply (use --force)"
     try:
         runner.run_step(
             seq,
             step.queue_name,
             "wfm forecast",
-            lambda: client.wfm.delete_short_term_forecast(
-                request["businessUnitId"], request["weekDate"], made["id"]
-            ),
+            lambda: client.wfm.delete_short_term_forecast(unit, week, made["id"]),
             "delete the imported forecast",
         )
     except NotFoundError:

@@ -464,7 +464,11 @@ def sweep(
             parts = _run_here(tasks, blocks, goals, settings, progress, what)
         else:
             threads = sum(client.nthreads().values())
-            per_task = scenarios_per_task or _scenarios_per_task(len(cases), len(blocks), threads)
+            # no worker yet (a scheduler still booting them): one scenario per task, which
+            # balances on any number of workers that join
+            per_task = scenarios_per_task or (
+                _scenarios_per_task(len(cases), len(blocks), threads) if threads else 1
+            )
             tasks = _plan_tasks(cases, len(blocks), per_task)
             parts = _run_on(client, tasks, blocks, goals, settings, progress, what)
     combined: pd.DataFrame = pd.concat(parts, ignore_index=True)

@@ -14,7 +14,7 @@ import pytest
 from routingkit.genesys import GenesysClient, connect
 from routingkit.genesys.wfm import ServiceGoalTemplate
 from routingkit.policy import CapacityPlan, StaffingOptions
-from routingkit.policy.apply import apply_plan, rollback
+from routingkit.policy.apply import apply_plan, resume, rollback
 from routingkit.policy.capacity_plan import IntervalPlan
 from routingkit.policy.capacity_plan import QueuePlan as CapacityQueue
 from routingkit.policy.export import export_policy
@@ -143,8 +143,48 @@ def test_a_template_changed_after_planning_is_refused_never_overwritten(
     assert "changed since it was read" in result.outcomes[change.label]
     assert result.outcomes["VIP - Voice"] == "applied"
     assert sdk_template(wfm, "VIP 90/10").service_level.percent == 88  # theirs, kept
-    rollback(client, result.apply_id)
+    # the apply never wrote the template: even a forced rollback leaves their edit alone
+    undone = rollback(client, result.apply_id, force=True)
+    assert undone.outcomes[change.label] == "restored", undone.outcomes
     assert sdk_template(wfm, "VIP 90/10").service_level.percent == 88
+    put_back = client.wfm.service_goal_template(unit, change.template_id)
+    client.wfm.update_service_goal_template(
+        unit,
+        ServiceGoalTemplate.model_validate(
+            {**put_back.to_api(), "serviceLevel": {"include": True, "percent": 90, "seconds": 10}}
+        ),
+    )
+
+
+def faults(org: SandboxServer, *rules: dict[str, Any]) -> int:
+    """Set the sandbox's fault rules; the number of faults injected under the old ones."""
+    assert org.sandbox is not None
+    injected = org.sandbox.faults.injected
+    answer = org.admin("PUT", "faults", json={"seed": 0, "rules": list(rules)})
+    assert answer.status_code == 200, answer.text
+    return int(injected)
+
+
+def test_a_resumed_apply_adopts_a_template_write_whose_answer_was_lost(
+    org: SandboxServer, client: GenesysClient, wfm: sdk.WorkforceManagementApi
+) -> None:
+    plan = build_plan(client, with_call_goal(client, {"VIP - Voice": "93% in 10 s"}))
+    assert len(plan.wfm_templates) == 1
+    before = sdk_template(wfm, "VIP 90/10").metadata.version
+    # WFM makes the change, then the connection drops before the answer arrives
+    faults(org, {"pattern": "PATCH */servicegoaltemplates/*", "rate": 1.0, "kinds": ["drop_after"]})
+    try:
+        first = apply_plan(client, plan, approve=plan.id)
+    finally:
+        assert faults(org) >= 1  # the answer was dropped
+    assert first.status == "partial" and first.outcomes["VIP - Voice"] == "applied", first.outcomes
+    finished = resume(client, first.apply_id)
+    assert finished.status == "applied", finished.outcomes
+    after = sdk_template(wfm, "VIP 90/10")
+    assert after.service_level.percent == 93
+    assert after.metadata.version == before + 1  # written once, not twice
+    assert rollback(client, first.apply_id).status == "rolled_back"
+    assert sdk_template(wfm, "VIP 90/10").service_level.percent == 90
 
 
 def flat_capacity(client: GenesysClient, names: list[str]) -> CapacityPlan:
@@ -179,7 +219,7 @@ def flat_capacity(client: GenesysClient, names: list[str]) -> CapacityPlan:
 
 
 def test_the_capacity_plans_week_goes_to_wfm_as_a_forecast_through_the_journal(
-    client: GenesysClient, wfm: sdk.WorkforceManagementApi
+    org: SandboxServer, client: GenesysClient, wfm: sdk.WorkforceManagementApi
 ) -> None:
     week = dt.date(2026, 11, 30)  # a Monday, the business unit's first day
     policy = export_policy(take_snapshot(client, ["VIP - Voice"]), utilization=False)
@@ -202,7 +242,7 @@ def test_the_capacity_plans_week_goes_to_wfm_as_a_forecast_through_the_journal(
     listed = wfm.get_workforcemanagement_businessunit_week_shorttermforecasts(
         unit, week.isoformat()
     )
-    (made,) = [f for f in listed.entities if f.description == forecast.description]
+    (made,) = [f for f in listed.entities if f.description.startswith(forecast.description)]
     data = wfm.get_workforcemanagement_businessunit_week_shorttermforecast_data(
         unit, week.isoformat(), made.id
     )
@@ -215,3 +255,20 @@ def test_the_capacity_plans_week_goes_to_wfm_as_a_forecast_through_the_journal(
     assert rollback(client, result.apply_id).status == "rolled_back"
     after = wfm.get_workforcemanagement_businessunit_week_shorttermforecasts(unit, week.isoformat())
     assert made.id not in {f.id for f in after.entities}
+
+    # an import whose answer is lost: the resumed apply finds it and imports nothing twice
+    faults(
+        org, {"pattern": "POST */shorttermforecasts/import", "rate": 1.0, "kinds": ["drop_after"]}
+    )
+    try:
+        first = apply_plan(client, plan, approve=plan.id)
+    finally:
+        assert faults(org) >= 1  # the answer was dropped
+    finished = resume(client, first.apply_id)
+    assert finished.status == "applied", (first.outcomes, finished.outcomes)
+    listed = wfm.get_workforcemanagement_businessunit_week_shorttermforecasts(
+        unit, week.isoformat()
+    )
+    mine = [f for f in listed.entities if f.description.endswith(f"apply {first.apply_id}")]
+    assert len(mine) == 1, [f.description for f in listed.entities]
+    assert rollback(client, first.apply_id).status == "rolled_back"
