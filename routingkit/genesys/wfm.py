@@ -37,8 +37,10 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import html
 import json
 import logging
+import re
 import time
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
@@ -752,10 +754,11 @@ def _transfer(method: str, url: str, *, content: bytes | None, headers: Mapping[
         if response.is_success:
             return response.content
         cls = error_for_status(response.status_code)
+        code, message = _storage_error(response.text)
         raise cls(
             response.status_code,
-            response.reason_phrase or "transfer.failed",
-            response.text[:200] or "the transfer was refused",
+            code or response.reason_phrase or "transfer.failed",
+            message or "the transfer was refused",
             method=method,
             path=where,
         )
@@ -770,8 +773,56 @@ def _transfer(method: str, url: str, *, content: bytes | None, headers: Mapping[
             with attempt_state:
                 return attempt()
     except httpx.TransportError as exc:
-        raise TransportError(f"{method} {where}: {type(exc).__name__}: {exc}") from None
+        said = _without_queries(str(exc).replace(url, where))
+        raise TransportError(f"{method} {where}: {type(exc).__name__}: {said}") from None
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+_STORAGE_CODE = re.compile(r"[A-Za-z][A-Za-z0-9._-]{0,63}")
+_URL_QUERY = re.compile(r"([a-z][a-z0-9+.-]*://[^\s?#\"'<>]*)[?#][^\s\"'<>]*", re.IGNORECASE)
+
+
+def _without_queries(text: str) -> str:
+    """``text`` with the query (and fragment) of every URL in it cut off: a pre-signed URL's
+    query is its signature."""
+    return _URL_QUERY.sub(r"\1", text)
+
+
+def _storage_error(body: str) -> tuple[str, str]:
+    """(code, message) of a storage service's error body (``<Error><Code>…</Code><Message>…``
+    XML, or JSON with ``code``/``message``, possibly under ``error``), or empty strings.
+
+    Nothing else of the body is kept: a signature error (``SignatureDoesNotMatch``) also holds
+    the access key id, the string signed and the signature. The message is cut to 200
+    characters and loses any URL query.
+    """
+    code = message = ""
+    text = body.strip()
+    if text.startswith("{"):
+        try:
+            found = json.loads(text)
+        except ValueError:
+            found = None
+        if isinstance(found, dict):
+            inner = found.get("error") or found.get("Error")
+            where: dict[str, Any] = inner if isinstance(inner, dict) else found
+            raw_code = where.get("code") or where.get("Code")
+            if raw_code is None and isinstance(inner, str):
+                raw_code = inner
+            raw_message = where.get("message") or where.get("Message")
+            code = str(raw_code) if isinstance(raw_code, (str, int)) else ""
+            message = raw_message if isinstance(raw_message, str) else ""
+    elif text.startswith("<"):
+        tag_code = re.search(r"<Code>([^<]{1,200})</Code>", text)
+        tag_message = re.search(r"<Message>([^<]{1,2000})</Message>", text)
+        code = html.unescape(tag_code.group(1)).strip() if tag_code else ""
+        message = html.unescape(tag_message.group(1)) if tag_message else ""
+    if not _STORAGE_CODE.fullmatch(code):
+        code = ""
+    message = " ".join(_without_queries(message).split())
+    if len(message) > 200:
+        message = message[:199] + "…"
+    return code, message
 
 
 def _upload(upload: ImportForecastUpload, payload: bytes) -> None:

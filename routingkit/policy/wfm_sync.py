@@ -55,6 +55,10 @@ class WfmSyncError(ValueError):
     """WFM data routingkit cannot use as asked; the message says what and what to do."""
 
 
+class NoBusinessUnitError(WfmSyncError):
+    """The org has no WFM business unit (so no schedules, forecasts or planning groups)."""
+
+
 # --- goals ---------------------------------------------------------------------------------
 
 
@@ -267,7 +271,7 @@ def business_unit_for(client: GenesysClient, business_unit_id: str | None = None
         return client.wfm.business_unit(business_unit_id)
     units = client.wfm.business_units()
     if not units:
-        raise WfmSyncError("the org has no WFM business unit; create one in WFM first")
+        raise NoBusinessUnitError("the org has no WFM business unit; create one in WFM first")
     if len(units) > 1:
         listed = ", ".join(f"{u.name} ({u.id})" for u in units)
         raise WfmSyncError(f"the org has several business units ({listed}); name one by its id")

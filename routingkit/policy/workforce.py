@@ -30,11 +30,18 @@ Conventions (each a choice where the platform says nothing):
   and the agents who really worked the queue lie between exclusive and each.
 - *Media*: agents are on queue for all of a queue's media types; a queue with several media
   types shows the same scheduled and staffed agents on each of its media rows.
-- *Time*: the week is 672 intervals of 15 minutes from local midnight of the business unit's
-  first day of the week (as WFM counts its weeks); weekdays and slot minutes are that week's
-  local labels. The capacity plan's weekdays and slots are taken to be in the same time zone:
-  build it from history in the business unit's time zone. In a week with a daylight-saving
-  change, the intervals after the change are an hour off their local labels.
+- *Time*: the week is 672 intervals of 15 minutes of the local wall clock from local midnight
+  of the business unit's first day of the week (as WFM counts its weeks); weekdays and slot
+  minutes are that week's local labels, and a schedule or routing status lands in the interval
+  its local time falls in. The capacity plan's weekdays and slots are taken to be in the same
+  time zone: build it from history in the business unit's time zone. A week with a
+  daylight-saving change lasts 167 or 169 real hours (the schedules and routing status are
+  read for exactly that): the skipped hour's intervals have no agents, and the repeated
+  hour's add up both occurrences (on-queue seconds / 900, so agent-hours are kept: one agent
+  on queue through both counts as two). WFM's requirement is placed by its interval number.
+- *Staffed is unknown* (NaN) for the intervals not over when the routing status was read,
+  and after the last local day with any routing status (the platform has no row for an agent
+  logged out, so a day without any is one the org has no data for yet, not an empty one).
 - *Membership* is today's: the platform keeps no history of who was joined when.
 """
 
@@ -42,8 +49,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
+from itertools import pairwise
 from typing import Literal
 
 import numpy as np
@@ -68,6 +77,7 @@ ATTRIBUTIONS: tuple[Attribution, ...] = ("need", "split", "each", "exclusive")
 ON_QUEUE_STATUSES = tuple(s for s in ROUTING_STATUSES if s != "OFF_QUEUE")
 INTERVAL_SECONDS = INTERVAL_MINUTES * 60
 _INTERVALS_PER_DAY = INTERVALS_PER_WEEK // 7
+_WEEK_SECONDS = INTERVALS_PER_WEEK * INTERVAL_SECONDS
 
 VIEW_COLUMNS = (
     "queue_id", "queue_name", "media_type", "planning_group", "weekday", "slot_minute",
@@ -85,7 +95,14 @@ class WorkforceError(ValueError):
 
 @dataclass(frozen=True)
 class WeekGrid:
-    """The 672 fifteen-minute intervals of a WFM week from ``start`` (an aware instant)."""
+    """The 672 fifteen-minute intervals of a WFM week from ``start`` (an aware instant: local
+    midnight of the week's first day, in the business unit's time zone).
+
+    Intervals are local wall-clock time: interval ``i`` is ``[start + i × 15 min)`` on the
+    local clock, whatever the instants. In a week with a daylight-saving change the week lasts
+    167 or 169 real hours; the skipped hour's four intervals hold no time and the repeated
+    hour's hold both of its occurrences (30 real minutes each).
+    """
 
     start: dt.datetime
 
@@ -94,12 +111,68 @@ class WeekGrid:
             raise WorkforceError(f"the week start {self.start} needs a time zone")
 
     @property
-    def end(self) -> dt.datetime:
-        return self.start + dt.timedelta(seconds=INTERVALS_PER_WEEK * INTERVAL_SECONDS)
+    def zone(self) -> dt.tzinfo:
+        """The week's time zone (``start``'s)."""
+        zone = self.start.tzinfo
+        assert zone is not None
+        return zone
 
-    def offsets(self, start: dt.datetime, end: dt.datetime) -> tuple[float, float]:
-        """[start, end) as seconds from the week start."""
-        return (start - self.start).total_seconds(), (end - self.start).total_seconds()
+    @property
+    def local_start(self) -> dt.datetime:
+        """The week start on the local wall clock (naive)."""
+        return self.start.replace(tzinfo=None)
+
+    @property
+    def end(self) -> dt.datetime:
+        """The instant the week ends (UTC): local midnight 7 days after the start, which is
+        168 real hours after it only in a week without a daylight-saving change."""
+        local_end = self.local_start + dt.timedelta(seconds=_WEEK_SECONDS)
+        return local_end.replace(tzinfo=self.zone).astimezone(dt.timezone.utc)
+
+    def wall_seconds(self, moment: dt.datetime) -> float:
+        """``moment`` as seconds of the local wall clock since the week start."""
+        local = moment.astimezone(self.zone).replace(tzinfo=None)
+        return (local - self.local_start).total_seconds()
+
+    @cached_property
+    def _segments(self) -> tuple[tuple[float, float, float], ...]:
+        """(first epoch second, end epoch second, wall seconds at the first) of each stretch
+        of the week with one UTC offset: within one, wall-clock time runs with real time."""
+        begin, end = self.start.timestamp(), self.end.timestamp()
+
+        def offset(second: float) -> dt.timedelta | None:
+            return dt.datetime.fromtimestamp(second, self.zone).utcoffset()
+
+        edges = [begin]
+        current = offset(begin)
+        step = begin
+        while step < end:
+            following = min(step + INTERVAL_SECONDS, end)
+            if offset(following) != current:
+                # The first second with the new offset lies in (step, following].
+                low, high = step, following
+                while high - low > 1.0:
+                    middle = math.floor((low + high) / 2)
+                    low, high = (middle, high) if offset(middle) == current else (low, middle)
+                edges.append(high)
+                current = offset(high)
+            step = following
+        edges.append(end)
+        return tuple(
+            (first, last, self.wall_seconds(dt.datetime.fromtimestamp(first, self.zone)))
+            for first, last in pairwise(edges)
+            if last > first
+        )
+
+    def spread(self, start: dt.datetime, end: dt.datetime) -> Iterator[tuple[int, float]]:
+        """(interval, share of 15 minutes) covered by the instants [start, end) of the week,
+        by local wall-clock time: an interval of the repeated hour may come twice, and the
+        skipped hour's never."""
+        low, high = start.timestamp(), end.timestamp()
+        for first, last, wall in self._segments:
+            begin, finish = max(low, first), min(high, last)
+            if finish > begin:
+                yield from _spread(wall + begin - first, wall + finish - first)
 
     def labels(self) -> pd.DataFrame:
         """``weekday`` (0 = Monday) and ``slot_minute`` of each interval, local to the week."""
@@ -121,9 +194,10 @@ def _frame(
 
 
 def _spread(begin: float, end: float) -> Iterable[tuple[int, float]]:
-    """(interval, share of it covered) for [begin, end) seconds from the week start."""
+    """(interval, share of it covered) for [begin, end) wall-clock seconds from the week
+    start."""
     low = max(begin, 0.0)
-    high = min(end, float(INTERVALS_PER_WEEK * INTERVAL_SECONDS))
+    high = min(end, float(_WEEK_SECONDS))
     if high <= low:
         return
     for index in range(int(low // INTERVAL_SECONDS), math.ceil(high / INTERVAL_SECONDS)):
@@ -250,11 +324,10 @@ def scheduled_agents(
                 counted = frozenset(q for q in counted if q in row)
                 if not counted:
                     continue
-                begin, end = grid.offsets(
-                    activity.start_date,
-                    activity.start_date + dt.timedelta(minutes=activity.length_minutes),
-                )
-                for index, share in _spread(begin, end):
+                # In UTC: a length is real minutes, not a wall-clock span.
+                begins = activity.start_date.astimezone(dt.timezone.utc)
+                ends = begins + dt.timedelta(minutes=activity.length_minutes)
+                for index, share in grid.spread(begins, ends):
                     if share > covered.get((user, index), 0.0):
                         covered[(user, index)] = share
                         eligible[(user, index)] = counted
@@ -296,12 +369,12 @@ def staffed_agents(
     for item in statuses:
         if item.routing_status not in wanted or item.seconds <= 0:
             continue
-        begin, end = grid.offsets(item.start, item.end)
-        if end <= begin:
+        length = item.end.timestamp() - item.start.timestamp()  # real seconds, in any zone
+        if length <= 0:
             continue
-        per_second = item.seconds / (end - begin)
+        per_second = item.seconds / length
         member = joined.get(item.user_id, frozenset())
-        for index, share in _spread(begin, end):
+        for index, share in grid.spread(item.start, item.end):
             counted = plan.get((item.user_id, index)) or frozenset(q for q in member if q in row)
             if not counted:
                 continue
@@ -343,6 +416,9 @@ class WorkforceInputs:
     statuses: list[StatusTime]
     wfm: WfmRequirement
     notes: list[str] = field(default_factory=list)
+    # When the routing status was read (None: when the view is made): the intervals not over
+    # by then have no staffed figure.
+    read_at: dt.datetime | None = None
 
 
 @dataclass
@@ -486,7 +562,9 @@ def workforce_view(
     staffed = staffed_with("exclusive", None)
     if attribution != "exclusive":
         staffed = staffed_with(attribution, need(staffed))
-    known = _staffed_known(inputs.statuses, grid)
+    known = _staffed_known(
+        inputs.statuses, grid, inputs.read_at or dt.datetime.now(dt.timezone.utc)
+    )
     if not known.any():
         notes.append(
             "no routing status in the week (in the future, or before the org's analytics "
@@ -556,15 +634,23 @@ def _padded(values: Sequence[float] | None) -> npt.NDArray[np.float64]:
     return out
 
 
-def _staffed_known(statuses: Sequence[StatusTime], grid: WeekGrid) -> npt.NDArray[np.bool_]:
-    """Intervals up to the end of the last local day with any routing status."""
+def _staffed_known(
+    statuses: Sequence[StatusTime], grid: WeekGrid, now: dt.datetime
+) -> npt.NDArray[np.bool_]:
+    """Intervals whose routing status is all in: those over by ``now`` (the one under way,
+    and later ones, are not) and not after the last local day with any routing status.
+
+    The platform has no row for an agent logged out, so an interval without rows is zero
+    agents once it is over; but a day without any row (today before anyone logged in, a day
+    past the org's analytics data) is taken to be unknown, not empty.
+    """
     known = np.zeros(INTERVALS_PER_WEEK, dtype=bool)
-    last = -1.0
-    for item in statuses:
-        last = max(last, grid.offsets(item.start, item.end)[1])
-    if last > 0:
-        days = math.ceil(last / 86_400)
-        known[: min(days * _INTERVALS_PER_DAY, INTERVALS_PER_WEEK)] = True
+    last = max((grid.wall_seconds(item.end) for item in statuses), default=-1.0)
+    if last <= 0:
+        return known
+    days_end = math.ceil(last / 86_400) * _INTERVALS_PER_DAY
+    over = math.floor(grid.wall_seconds(now) / INTERVAL_SECONDS) if now < grid.end else days_end
+    known[: max(0, min(days_end, over, INTERVALS_PER_WEEK))] = True
     return known
 
 

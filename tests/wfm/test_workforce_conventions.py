@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import numpy as np
@@ -19,16 +20,22 @@ from routingkit.genesys.wfm import (
     AgentSchedule,
     AgentScheduleActivity,
     AgentScheduleShift,
+    BusinessUnit,
+    BusinessUnitSettings,
     PlanningGroup,
     RoutePath,
     WfmOperationError,
 )
 from routingkit.policy.workforce import (
     WeekGrid,
+    WfmRequirement,
     WorkforceError,
+    WorkforceInputs,
     code_queues,
     scheduled_agents,
     staffed_agents,
+    week_start_instant,
+    workforce_view,
 )
 from routingkit.report import staffing_summary as ss
 
@@ -221,3 +228,152 @@ def test_wfm_headlines_say_how_much_more_or_less_wfm_requires() -> None:
     without = per_group.assign(wfm_required=np.nan)
     (line,) = ss.wfm_headlines(ss.wfm_comparison(without))
     assert line.startswith("No WFM staffing requirement for the week")
+
+
+# --- local time: weeks with a daylight-saving change --------------------------------------
+
+NEW_YORK, BERLIN = ZoneInfo("America/New_York"), ZoneInfo("Europe/Berlin")
+SUNDAY = 6 * 96  # the first interval of the week's Sunday (weeks from Monday)
+
+
+def _unit(zone: str) -> BusinessUnit:
+    settings = BusinessUnitSettings(start_day_of_week="Monday", time_zone=zone)
+    return BusinessUnit(id="bu", name="BU", settings=settings)
+
+
+def _quarters(first: dt.datetime, count: int, status: str = "IDLE") -> list[StatusTime]:
+    """``count`` whole 15-minute buckets of real time from ``first``, on queue throughout."""
+    first = first.astimezone(UTC)  # real minutes (a zone's arithmetic is the wall clock's)
+    return [
+        StatusTime(
+            "u",
+            first + dt.timedelta(minutes=15 * k),
+            first + dt.timedelta(minutes=15 * k + 15),
+            status,
+            900.0,
+        )
+        for k in range(count)
+    ]
+
+
+def _inputs(
+    grid: WeekGrid,
+    schedules: list[AgentSchedule],
+    statuses: list[StatusTime],
+    *,
+    zone: str = "UTC",
+    read_at: dt.datetime | None = None,
+) -> WorkforceInputs:
+    return WorkforceInputs(
+        business_unit=_unit(zone),
+        grid=grid,
+        queues={"qa": "Queue A"},
+        joined={"u": frozenset({"qa"})},
+        planning_groups=[_group("pg", "qa")],
+        codes=ON_QUEUE,
+        schedules=schedules,
+        statuses=statuses,
+        wfm=WfmRequirement({}),
+        read_at=read_at,
+    )
+
+
+def test_the_week_of_spring_forward_is_167_real_hours_read_on_the_local_clock() -> None:
+    # New York, Sunday 8 March 2026: 02:00 EST jumps to 03:00 EDT.
+    grid = WeekGrid(week_start_instant(_unit("America/New_York"), dt.date(2026, 3, 2)))
+    assert grid.start == dt.datetime(2026, 3, 2, 5, tzinfo=UTC)
+    assert grid.end == dt.datetime(2026, 3, 9, 4, tzinfo=UTC)  # local midnight, EDT
+    assert grid.end - grid.start == dt.timedelta(hours=167)
+    # On queue from 01:30 EST for one real hour: until 03:30 EDT on the local clock.
+    begins = dt.datetime(2026, 3, 8, 1, 30, tzinfo=NEW_YORK)
+    assert begins.astimezone(UTC) == dt.datetime(2026, 3, 8, 6, 30, tzinfo=UTC)
+    schedule = _schedule("u", (begins, 60, "on"))
+    joined = {"u": frozenset({"qa"})}
+    table = scheduled_agents([schedule], ON_QUEUE, joined, grid, queues=["qa"]).table
+    sunday = table.agents[0, SUNDAY : SUNDAY + 16].tolist()
+    # 01:30, 01:45 | 02:00-02:45 never happened | 03:00, 03:15 | 03:30, 03:45
+    assert sunday == [0] * 6 + [1, 1] + [0] * 4 + [1, 1, 0, 0]
+    assert table.agents.sum() == 4.0
+    # The platform's buckets are real quarter hours: the same four land in the same slots.
+    staffed = staffed_agents(_quarters(begins, 4), joined, grid, queues=["qa"])
+    assert staffed.agents[0, SUNDAY : SUNDAY + 16].tolist() == sunday
+    # ... which the view labels with their local times, beside the plan's local slots.
+    plan = pd.DataFrame(
+        {
+            "queue_id": "qa",
+            "media_type": "voice",
+            "weekday": 6,
+            "slot_minute": [90, 180],
+            "interval_seconds": 900,
+            "required_agents": [2.0, 3.0],
+        }
+    )
+    inputs = _inputs(
+        grid,
+        [schedule],
+        _quarters(begins, 4),
+        zone="America/New_York",
+        read_at=dt.datetime(2026, 3, 10, tzinfo=UTC),
+    )
+    view = workforce_view(inputs, plan).per_queue.set_index(["weekday", "slot_minute"])
+    assert view.loc[(6, 90), ["required", "scheduled", "staffed"]].tolist() == [2.0, 1.0, 1.0]
+    assert view.loc[(6, 180), ["required", "scheduled", "staffed"]].tolist() == [3.0, 1.0, 1.0]
+    assert view.loc[(6, 120), ["scheduled", "staffed"]].tolist() == [0.0, 0.0]
+    assert view.loc[(6, 210), ["scheduled", "staffed"]].tolist() == [0.0, 0.0]
+
+
+def test_the_week_of_fall_back_is_169_real_hours_and_the_repeated_hour_adds_up() -> None:
+    # Berlin, Sunday 25 October 2026: 03:00 CEST goes back to 02:00 CET.
+    grid = WeekGrid(week_start_instant(_unit("Europe/Berlin"), dt.date(2026, 10, 19)))
+    assert grid.end == dt.datetime(2026, 10, 25, 23, tzinfo=UTC)  # local midnight, CET
+    assert grid.end - grid.start == dt.timedelta(hours=169)
+    # On queue from 01:30 CEST for 150 real minutes: until 03:00 CET, through 02:00-03:00
+    # twice (CEST, then CET).
+    begins = dt.datetime(2026, 10, 25, 1, 30, tzinfo=BERLIN)
+    assert begins.astimezone(UTC) == dt.datetime(2026, 10, 24, 23, 30, tzinfo=UTC)
+    joined = {"u": frozenset({"qa"})}
+    table = scheduled_agents(
+        [_schedule("u", (begins, 150, "on"))], ON_QUEUE, joined, grid, queues=["qa"]
+    ).table
+    sunday = table.agents[0, SUNDAY : SUNDAY + 14].tolist()
+    # 01:30, 01:45 once | 02:00-02:45 twice (1800 on-queue seconds each) | 03:00 on: none
+    assert sunday == [0] * 6 + [1, 1] + [2, 2, 2, 2] + [0, 0]
+    assert table.agents.sum() * 900 == 150 * 60  # agent-hours are kept
+    staffed = staffed_agents(_quarters(begins, 10), joined, grid, queues=["qa"])
+    assert staffed.agents[0, SUNDAY : SUNDAY + 14].tolist() == sunday
+    # The last real hour of the week is Sunday 23:00-24:00 CET: the week's last four slots.
+    late = dt.datetime(2026, 10, 25, 23, tzinfo=BERLIN)
+    staffed = staffed_agents(_quarters(late, 4), joined, grid, queues=["qa"])
+    assert staffed.agents[0, -5:].tolist() == [0, 1, 1, 1, 1]
+
+
+def test_staffed_is_unknown_for_the_intervals_not_over_when_the_status_was_read() -> None:
+    # Read on Monday at 12:07: on queue from 08:00 to 12:00, and in the quarter under way.
+    statuses = _quarters(GRID.start + dt.timedelta(hours=8), 17)
+    inputs = _inputs(
+        GRID,
+        [_schedule("u", (GRID.start + dt.timedelta(hours=8), 8 * 60, "on"))],
+        statuses,
+        read_at=GRID.start + dt.timedelta(hours=12, minutes=7),
+    )
+    view = workforce_view(inputs)
+    staffed = view.per_queue["staffed"].to_numpy()
+    assert (staffed[:32] == 0).all()  # before 08:00: over, nobody on queue
+    assert (staffed[32:48] == 1).all()
+    assert np.isnan(staffed[48:]).all()  # 12:00 on: not over when read (not 0)
+    assert view.per_queue["scheduled"].iloc[48:64].tolist() == [1.0] * 16  # scheduled known
+    assert np.isnan(view.per_group["staffed"].to_numpy()[48:]).all()
+    assert any("up to interval 48 of 672" in note for note in view.notes)
+    # The summaries count the known intervals only, and show the rest as unknown.
+    table = ss.workforce_table(view.per_queue)
+    assert table.loc[0, "staffed_agent_hours"] == pytest.approx(4.0)
+    assert table.loc[0, "scheduled_agent_hours"] == pytest.approx(8.0)
+    comparison = ss.wfm_comparison(view.per_group)
+    assert comparison.loc[0, "staffed_agent_hours"] == pytest.approx(4.0)
+    # Read later, the rest of that day is over (and empty); the days after it have no status.
+    later = workforce_view(_inputs(GRID, [], statuses, read_at=GRID.end + dt.timedelta(days=1)))
+    staffed = later.per_queue["staffed"].to_numpy()
+    assert (staffed[64:96] == 0).all() and np.isnan(staffed[96:]).all()
+    # Read before any status: nothing is known.
+    early = workforce_view(_inputs(GRID, [], [], read_at=GRID.start + dt.timedelta(hours=1)))
+    assert early.per_queue.empty or early.per_queue["staffed"].isna().all()
