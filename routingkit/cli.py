@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
+import errno
 import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from .report.runner import DEFAULT_OUTPUT_DIR, REPORTS_DIR
 from .wfm_commands import add_wfm_commands, run_wfm
+
+INTERRUPTED = 130  # the shell's status for a command stopped by Ctrl-C (128 + SIGINT)
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -25,8 +30,8 @@ def _build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--output-dir",
         type=Path,
-        default=Path("reports"),
-        help="reports go to OUTPUT_DIR/<timestamp>/ (default reports)",
+        default=REPORTS_DIR,
+        help=f"reports go to OUTPUT_DIR/<timestamp>/ (default {REPORTS_DIR})",
     )
     report = commands.add_parser("report", help="run one notebook as a report with papermill")
     report.add_argument("notebook", type=Path)
@@ -39,7 +44,13 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar=("NAME", "VALUE"),
         help="a notebook parameter (repeatable)",
     )
-    report.add_argument("--output-dir", type=Path, default=Path("reports/latest"))
+    report.add_argument(
+        "--output-dir",
+        type=Path,
+        default=DEFAULT_OUTPUT_DIR,
+        help=f"where the report goes (default {DEFAULT_OUTPUT_DIR}, as the notebooks' own "
+        "output_dir in routingkit lab)",
+    )
     report.add_argument(
         "--for-each",
         choices=("queue",),
@@ -111,8 +122,20 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     _add_policy_commands(commands)
     add_wfm_commands(commands)
-    lab = commands.add_parser("lab", help="JupyterLab on the notebooks, with a sandbox org")
+    lab = commands.add_parser(
+        "lab",
+        help="JupyterLab on the notebooks and the reports, with a sandbox org",
+        description="JupyterLab on a workspace folder holding notebooks/ (routingkit's notebooks, "
+        "copied there on first use when missing) and reports/. Kernels work in the workspace, "
+        "so a notebook writes to the same reports/latest as 'routingkit report' run there.",
+    )
     lab.add_argument("--port", type=int, default=8888)
+    lab.add_argument(
+        "--dir",
+        type=Path,
+        default=None,
+        help="the workspace folder (default: the current folder)",
+    )
     sandbox = commands.add_parser("sandbox", help="the embedded Genesys Cloud org")
     sandbox_commands = sandbox.add_subparsers(
         dest="sandbox_command", required=True, metavar="ACTION"
@@ -167,8 +190,21 @@ def _build_parser() -> argparse.ArgumentParser:
         help="comma-separated: 429,500,503,504,delay,drop",
     )
     serve.add_argument("--fault-seed", type=int, default=0)
-    reset = sandbox_commands.add_parser("reset", help="delete the sandbox database")
+    reset = sandbox_commands.add_parser(
+        "reset",
+        help="delete the sandbox database (stopping the background sandbox org first)",
+    )
     reset.add_argument("--db", type=Path, default=None)
+    sandbox_commands.add_parser(
+        "status",
+        help="whether a sandbox org runs here: URL, process id, database, uptime "
+        "(exit 0 running, 3 not running)",
+    )
+    sandbox_commands.add_parser(
+        "stop",
+        help="stop the background sandbox org (exit 0 when stopped or none runs, 1 when it "
+        "cannot be stopped from here)",
+    )
     return parser
 
 
@@ -184,14 +220,13 @@ def _sandbox(args: argparse.Namespace) -> int:
         default_db_path,
     )
 
+    if args.sandbox_command == "status":
+        return _sandbox_status()
+    if args.sandbox_command == "stop":
+        return _sandbox_stop()
     db = args.db or default_db_path()
     if args.sandbox_command == "reset":
-        files = (db, Path(f"{db}-wal"), Path(f"{db}-shm"), admin_secret_path(db))
-        removed = [p for p in files if p.exists()]
-        for path in removed:
-            path.unlink()
-        print(f"removed {db}" if removed else f"nothing to remove at {db}")
-        return 0
+        return _sandbox_reset(db, admin_secret_path(db))
     from .sandbox.server import SandboxServer
 
     kinds = tuple(k.strip() for k in args.fault_kinds.split(",") if k.strip())
@@ -234,7 +269,11 @@ def _sandbox(args: argparse.Namespace) -> int:
     try:
         server.bind()
     except OSError as exc:
-        print(f"routingkit sandbox serve: cannot listen on {server.url}: {exc}", file=sys.stderr)
+        if exc.errno == errno.EADDRINUSE:
+            print(f"routingkit sandbox serve: {_port_taken(args.host, args.port)}", file=sys.stderr)
+        else:
+            why = exc.strerror or exc
+            print(f"routingkit sandbox serve: cannot start on {server.url}: {why}", file=sys.stderr)
         return 1
     print(f"  GENESYSCLOUD_REGION={server.url}")
     print(f"  GENESYSCLOUD_OAUTHCLIENT_ID={config.client_id}")
@@ -250,13 +289,141 @@ def _sandbox(args: argparse.Namespace) -> int:
         path = server.write_admin_secret(admin_secret_path(db))
         print(f"  admin secret file: {path.resolve()} (readable by you only; new on every start)")
     print("Ctrl-C stops it.", flush=True)
-    with contextlib.suppress(KeyboardInterrupt):
+    try:
         server.serve_forever()
+    except KeyboardInterrupt:  # uvicorn stops serving first, then passes Ctrl-C on
+        return INTERRUPTED
+    finally:
+        server.stop()
     return 0
+
+
+def _port_taken(host: str, port: int) -> str:
+    """Why ``port`` cannot be served on, and what to do, in one line."""
+    from .sandbox.background import find_running
+
+    running = find_running()
+    where = f"port {port} on {host} is in use"
+    if running is not None and running.url.endswith(f":{port}"):
+        if running.in_background:
+            return (
+                f"{where} by the background sandbox org (process {running.pid}); stop it with "
+                "'routingkit sandbox stop', or serve on another --port"
+            )
+        return (
+            f"{where} by another sandbox org ({running.url}); stop it where it runs (Ctrl-C), "
+            "or serve on another --port"
+        )
+    return f"{where} by another program; serve on another --port"
+
+
+def _sandbox_status() -> int:
+    """Whether a sandbox org runs here; exit 0 when one does, 3 when none does (as LSB
+    init scripts and systemctl say "not running"), 1 when the background one does not answer."""
+    from .sandbox.background import find_running, log_file, unresponsive
+
+    hung = unresponsive()
+    if hung is not None:
+        print(f"the background sandbox org (process {hung.pid}) does not answer at {hung.url}")
+        print(f"  see its log, {log_file()}; 'routingkit sandbox stop' stops it")
+        return 1
+    running = find_running()
+    if running is None:
+        print("no sandbox org is running here")
+        return 3
+    if not running.in_background:
+        print(f"a sandbox org is running at {running.url}")
+        print(
+            "  not started in the background: a 'routingkit sandbox serve' in a terminal "
+            "(its process and database are shown there; Ctrl-C there stops it)"
+        )
+        return 0
+    print(f"the background sandbox org is running at {running.url}")
+    print(f"  process:  {running.pid}")
+    print(f"  database: {running.database}")
+    if running.started is not None:
+        up = _duration(dt.datetime.now() - running.started)
+        print(f"  started:  {running.started:%Y-%m-%d %H:%M:%S} (up {up})")
+    print(f"  log:      {log_file()}")
+    print("  stop it with: routingkit sandbox stop")
+    return 0
+
+
+def _duration(elapsed: dt.timedelta) -> str:
+    seconds = max(0, int(elapsed.total_seconds()))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
+
+
+def _sandbox_stop() -> int:
+    """Stop the background sandbox org: exit 0 when stopped or when none runs (the state asked
+    for holds), 1 when the one running cannot be stopped from here."""
+    from .sandbox.background import SandboxStopError, stop
+
+    try:
+        stopped = stop()
+    except SandboxStopError as exc:
+        print(f"routingkit sandbox stop: {exc}", file=sys.stderr)
+        return 1
+    if stopped is None:
+        print("no background sandbox org is running: nothing to stop")
+    else:
+        print(f"stopped the background sandbox org at {stopped.url} (process {stopped.pid})")
+    return 0
+
+
+def _sandbox_reset(db: Path, admin_secret: Path) -> int:
+    """Delete ``db``; first stop the background sandbox org serving it, and refuse while a
+    sandbox this command cannot stop may be serving it."""
+    from .sandbox.background import SandboxStopError, find_running, stop
+    from .sandbox.config import default_db_path
+
+    running = find_running()
+    if running is not None and _same_file(db, running.database or default_db_path()):
+        if not running.in_background:
+            print(
+                f"routingkit sandbox reset: a sandbox org at {running.url} may be serving {db} "
+                "('routingkit sandbox serve' in a terminal): stop it there (Ctrl-C), then reset",
+                file=sys.stderr,
+            )
+            return 1
+        try:
+            stop()
+        except SandboxStopError as exc:
+            print(f"routingkit sandbox reset: {exc}; {db} is left as it is", file=sys.stderr)
+            return 1
+        print(f"stopped the background sandbox org at {running.url} (process {running.pid})")
+    files = (db, Path(f"{db}-wal"), Path(f"{db}-shm"), admin_secret)
+    removed = [p for p in files if p.exists()]
+    for path in removed:
+        path.unlink()
+    print(f"removed {db}" if removed else f"nothing to remove at {db}")
+    return 0
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    return a.expanduser().resolve() == b.expanduser().resolve()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        # Ctrl-C: what the command started (kernels, the sandbox org, JupyterLab) has been
+        # stopped on the way here; a traceback would say nothing more.
+        if args.command in ("report", "demo"):
+            print(f"routingkit {args.command}: interrupted", file=sys.stderr)
+        return INTERRUPTED
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "sandbox":
         return _sandbox(args)
     if args.command == "staffing":
@@ -272,16 +439,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":
         from .demo import run_demo
         from .report import ReportError
+        from .report.progress import Progress
 
         try:
-            out = run_demo(args.output_dir)
+            out = run_demo(args.output_dir, progress=Progress())
         except ReportError as exc:
             print(f"routingkit demo: {exc}", file=sys.stderr)
             return 1
         print(f"reports written to {out}\nopen {out / 'index.html'}")
         return 0
     if args.command == "lab":
-        return _lab(args.port)
+        from .lab import run_lab
+
+        return run_lab(args.port, args.dir)
     return 0
 
 
@@ -290,6 +460,7 @@ def _report(args: argparse.Namespace) -> int:
     from .genesys import GenesysError
     from .policy.cluster import SchedulerError
     from .report import ReportError, check_parameters, run_report
+    from .report.progress import Progress
 
     if args.queue and not args.for_each:
         print("routingkit report: --queue names the queues of --for-each queue", file=sys.stderr)
@@ -304,7 +475,9 @@ def _report(args: argparse.Namespace) -> int:
             if args.for_each:
                 return _report_for_each(args)
             with _kernel_scheduler(args.scheduler, args.workers):
-                result = run_report(args.notebook, dict(args.parameter), args.output_dir)
+                result = run_report(
+                    args.notebook, dict(args.parameter), args.output_dir, progress=Progress()
+                )
     except (ReportError, SchedulerError, GenesysError) as exc:
         print(f"routingkit report: {exc}", file=sys.stderr)
         return 1
@@ -398,6 +571,22 @@ def _add_policy_commands(commands: Any) -> None:
         action="store_true",
         help="exit 0 for no changes, 2 for changes planned, 1 for an error",
     )
+    plan.add_argument(
+        "--network-replications",
+        type=int,
+        default=10,
+        metavar="N",
+        help="replications of the routing-network simulation, with --capacities, where "
+        "bullseye, conditional routing or shared agents matter (default 10; 0: off)",
+    )
+    plan.add_argument(
+        "--forecast-week",
+        type=dt.date.fromisoformat,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="also import the capacity plan's week (--capacities) into WFM as the short-term "
+        "forecast of the week starting that day (the business unit's first day of the week)",
+    )
     org_options(plan)
     apply = commands.add_parser("apply", help="apply a reviewed plan (or resume an apply)")
     apply.add_argument("plan", type=Path, nargs="?", help="plan.json from 'routingkit plan'")
@@ -459,26 +648,6 @@ def _staffing(args: argparse.Namespace) -> int:
         for path in capacity.save(args.output_dir):
             print(f"written: {path}")
     return 0
-
-
-def _lab(port: int) -> int:
-    import subprocess
-
-    from .demo import NOTEBOOKS_DIR, org_environment
-
-    with org_environment() as org:
-        print(f"JupyterLab on {NOTEBOOKS_DIR}, talking to {org}", flush=True)
-        command = [
-            sys.executable,
-            "-m",
-            "jupyterlab",
-            "--no-browser",
-            f"--port={port}",
-            f"--notebook-dir={NOTEBOOKS_DIR}",
-        ]
-        if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers often run as root
-            command.append("--allow-root")
-        return subprocess.call(command)
 
 
 if __name__ == "__main__":

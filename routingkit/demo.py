@@ -6,6 +6,8 @@ report package nor ``routingkit.genesys.connect()`` ever depends on, picks or st
 
 Writes ``reports/<timestamp>/`` with each executed notebook, its HTML report (no code), its JSON
 summary, the tables and capacities the notebooks save, and an ``index.html`` linking them.
+``reports/`` is the folder the notebooks' own ``reports/latest`` is in, from ``routingkit lab``
+and ``routingkit report`` alike (``report.runner.REPORTS_DIR``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from .report import ReportResult, run_report
+from .report.progress import Progress, Quiet
+from .report.runner import REPORTS_DIR
 from .resources import notebooks_dir
 
 NOTEBOOKS_DIR = notebooks_dir()
@@ -112,31 +116,42 @@ def write_index(out: Path, results: list[ReportResult], org: object) -> Path:
 
 
 def run_demo(
-    output_root: Path | str = "reports",
+    output_root: Path | str = REPORTS_DIR,
     *,
     db_path: Path | None = None,
     parameters: dict[str, dict[str, Any]] | None = None,
+    progress: Progress | None = None,
     **sandbox_options: Any,
 ) -> Path:
     """Run the demo notebooks; return the folder holding the reports.
 
     ``parameters`` maps notebook file names to their parameters; ``sandbox_options`` go to the
-    sandbox org when one is started (e.g. ``today`` to pin its calendar).
+    sandbox org when one is started (e.g. ``today`` to pin its calendar). ``progress``: where to
+    say what runs, one line per stage (nothing is said without one).
     """
+    said = progress or Quiet()
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     out = Path(output_root) / stamp
     out.mkdir(parents=True, exist_ok=True)
     results = []
     with org_environment(db_path, **sandbox_options) as org:
+        if org.sandbox_db is not None:
+            said.say(f"no Genesys Cloud credentials: reporting on {org}")
         extras = {name: dict((parameters or {}).get(name, {})) for name in DEMO_NOTEBOOKS}
-        if org.sandbox_db is not None and "02_staffing.ipynb" in extras:
-            # The sandbox knows the staffing its history was simulated with: the report's
-            # "staffed" line. Asked for here, explicitly; the notebook only reads a file.
-            from .sandbox import staffing_truth
-
-            staffed = out / "staffed_agents.csv"
-            staffing_truth(org.sandbox_db).to_csv(staffed, index=False)
-            extras["02_staffing.ipynb"].setdefault("staffed_file", str(staffed.resolve()))
+        staffing = extras.get("02_staffing.ipynb")
+        if (
+            org.sandbox_db is not None
+            and staffing is not None
+            and not staffing.get("staffing_week")
+        ):
+            # Scheduled and staffed agents come from the org's schedules and routing status,
+            # as on any org; WFM's own requirement needs a forecast of the week compared,
+            # which a new sandbox has not got: the demo gives WFM the typical week first.
+            today = sandbox_options.get("today") or dt.date.today()
+            week, line = wfm_demo_forecast(today)
+            said.say(line)
+            if week is not None:
+                staffing["staffing_week"] = week.isoformat()
         for name in DEMO_NOTEBOOKS:
             if name == "03_deploy.ipynb":
                 deploy = extras[name]
@@ -147,9 +162,46 @@ def run_demo(
                     # The demo approves its own plan, on the sandbox only: the id of the plan
                     # the notebook will make from the same org, policy and capacity plan.
                     deploy["approve_plan_id"] = demo_plan_id(deploy)
-            results.append(run_report(NOTEBOOKS_DIR / name, extras[name], out))
-    write_index(out, results, org)
+            results.append(run_report(NOTEBOOKS_DIR / name, extras[name], out, progress=said))
+    said.say(f"index written: {write_index(out, results, org).resolve()}")
     return out
+
+
+def wfm_demo_forecast(today: dt.date, days: int = 28) -> tuple[dt.date | None, str]:
+    """On the org in the environment: the last complete WFM week before ``today``, with the
+    typical week of the ``days`` before ``today`` imported as its short-term forecast (unless
+    it has one), and a line saying what was done; (None, why) without WFM."""
+    from zoneinfo import ZoneInfo
+
+    from .genesys import GenesysError, connect
+    from .policy.org_inputs import business_unit
+    from .policy.wfm_sync import WfmSyncError, push_forecast
+    from .policy.workforce import last_complete_week
+    from .workload import fetch_history, typical_week
+
+    with connect() as client:
+        try:
+            unit = business_unit(client, None)
+        except (GenesysError, WfmSyncError) as exc:
+            return None, f"WFM: not compared ({exc})"
+        assert unit.id is not None
+        week = last_complete_week(unit, today)
+        if client.wfm.short_term_forecasts(unit.id, week):
+            return week, f"WFM: comparing the week of {week} with its existing forecast"
+        zone = (unit.settings.time_zone if unit.settings else None) or "UTC"
+        end = min(today, dt.datetime.now(ZoneInfo(zone)).date())
+        history = fetch_history(
+            client, "all", end - dt.timedelta(days=days), end, granularity="PT15M",
+            time_zone=zone, progress=False,
+        )  # fmt: skip
+        push_forecast(
+            client,
+            typical_week(history),
+            week,
+            business_unit_id=unit.id,
+            description=f"routingkit demo: typical week of the {days} days before {end}",
+        )
+    return week, f"WFM: the typical week of the last {days} days imported as the forecast of {week}"
 
 
 def demo_plan_id(parameters: dict[str, Any]) -> str:

@@ -14,6 +14,7 @@ from .policy.apply import ApplyRefused, ApplyResult
 from .policy.capacity_plan import CapacityPlan, CapacityPlanError
 from .policy.journal import JournalError
 from .policy.validation_errors import PolicyFileError
+from .policy.wfm_sync import WfmSyncError
 
 
 def _client(args: argparse.Namespace) -> GenesysClient:
@@ -36,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
         return _audit(args)
     except (
         PolicyFileError,
+        WfmSyncError,
         CapacityPlanError,
         GenesysError,
         OSError,
@@ -105,6 +107,7 @@ def _plan(args: argparse.Namespace) -> int:
             policy,
             capacity=_capacities(args),
             network_replications=args.network_replications,
+            forecast_week=args.forecast_week,
         )
     print(plan.to_text())
     if args.output:

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+
+import httpx
+import pytest
 
 from routingkit.capacity import required_agents
 from routingkit.policy import CapacityPlan, predicted_service, read_workload
@@ -90,50 +99,112 @@ def test_staffing_names_a_bad_option() -> None:
     assert "--max-occupancy" in result.stderr
 
 
-def test_lab_serves_jupyterlab_on_the_notebooks(tmp_path: Path) -> None:
-    import os
-    import signal
-    import socket
-    import time
+@dataclass
+class Lab:
+    process: subprocess.Popen[str]
+    url: str
+    workspace: Path
+    first_line: str
 
-    import httpx
+    def get(self, path: str) -> httpx.Response:
+        return httpx.get(f"{self.url}{path}", headers={"Authorization": f"token {LAB_TOKEN}"})
 
+
+LAB_TOKEN = "a-token-for-this-test"
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """``routingkit lab`` as an analyst starts it: in a folder of their own, no credentials."""
+    workspace = tmp_path_factory.mktemp("workspace")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
-    for name in (
-        "GENESYSCLOUD_OAUTHCLIENT_ID",
-        "GENESYSCLOUD_OAUTHCLIENT_SECRET",
-        "GENESYSCLOUD_REGION",
-        "GENESYSCLOUD_ACCESS_TOKEN",
-    ):
-        env.pop(name, None)
-    proc = subprocess.Popen(
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GENESYSCLOUD_", "JUPYTER"))}
+    env.update(
+        HOME=str(workspace / "home"),
+        XDG_CACHE_HOME=str(workspace / "cache"),
+        JUPYTER_TOKEN=LAB_TOKEN,
+    )
+    log = (workspace / "lab.log").open("w")  # a file, not a pipe: Lab logs plenty to stderr
+    process = subprocess.Popen(
         [sys.executable, "-m", "routingkit.cli", "lab", "--port", str(port)],
+        cwd=workspace,
         stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        stderr=log,
         text=True,
         env=env,
         start_new_session=True,
     )
     try:
-        first = proc.stdout.readline()  # type: ignore[union-attr]
-        assert "JupyterLab on" in first and "sandbox org" in first
+        first = process.stdout.readline()  # type: ignore[union-attr]
+        started = Lab(process, f"http://127.0.0.1:{port}", workspace, first)
         deadline = time.monotonic() + 90
         while True:
             try:
-                answer = httpx.get(f"http://127.0.0.1:{port}/lab")
+                started.get("/api/status")
                 break
             except httpx.ConnectError:
-                assert proc.poll() is None, "routingkit lab exited early"
+                assert process.poll() is None, "routingkit lab exited early"
                 assert time.monotonic() < deadline, "JupyterLab never answered"
                 time.sleep(0.2)
-        assert answer.status_code in (200, 302)
+        yield started
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        log.close()
+
+
+def test_lab_serves_the_notebooks_and_the_reports_side_by_side(lab: Lab) -> None:
+    assert lab.first_line.startswith(f"JupyterLab on {lab.workspace.resolve()}")
+    assert "sandbox org" in lab.first_line
+    root = {item["name"] for item in lab.get("/api/contents").json()["content"]}
+    assert {"notebooks", "reports"} <= root
+    notebooks = lab.get("/api/contents/notebooks").json()["content"]
+    assert {"01_history.ipynb", "02_staffing.ipynb"} <= {n["name"] for n in notebooks}
+
+
+def test_lab_kernels_work_in_the_workspace_where_reports_latest_is(lab: Lab) -> None:
+    """So a notebook's default output_dir is the workspace's reports/latest, as from the
+    command line started there."""
+    import psutil
+
+    answer = httpx.post(
+        f"{lab.url}/api/sessions",
+        headers={"Authorization": f"token {LAB_TOKEN}"},
+        json={"path": "notebooks/01_history.ipynb", "type": "notebook", "name": "",
+              "kernel": {"name": "python3"}},
+    )  # fmt: skip
+    assert answer.status_code == 201, answer.text
+    kernel_id = answer.json()["kernel"]["id"]
+
+    def kernel() -> psutil.Process | None:
+        for child in psutil.Process(lab.process.pid).children(recursive=True):
+            if any(kernel_id in part for part in child.cmdline()):
+                return child
+        return None
+
+    deadline = time.monotonic() + 30
+    while (found := kernel()) is None:
+        assert time.monotonic() < deadline, "no kernel process"
+        time.sleep(0.1)
+    assert Path(found.cwd()) == lab.workspace.resolve()
+
+
+def test_ctrl_c_stops_lab_with_its_kernels_quietly(lab: Lab) -> None:
+    import psutil
+
+    started = psutil.Process(lab.process.pid).children(recursive=True)
+    assert started, "JupyterLab is not running"
+    lab.process.send_signal(signal.SIGINT)
+    assert lab.process.wait(timeout=60) == 130
+    stderr = (lab.workspace / "lab.log").read_text()
+    assert "Traceback" not in stderr, stderr
+    assert "without encryption" not in stderr
+    _, alive = psutil.wait_procs(started, timeout=10)
+    assert not alive, f"still running after lab: {[p.cmdline() for p in alive]}"

@@ -141,5 +141,5 @@ def test_demo_runs_from_the_wheel(installed: dict[str, Path]) -> None:
     for name in DEMO_NOTEBOOKS:
         assert (out / name).stat().st_size > 0
         assert (out / name).with_suffix(".html").stat().st_size > 0
-    # the kernels run in the package's notebooks folder: they must leave nothing there
+    # the kernels work in the command's folder: they must leave nothing in the package's notebooks
     assert sorted(p.name for p in notebooks.iterdir()) == before

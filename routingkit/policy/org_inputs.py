@@ -19,7 +19,13 @@ from ..genesys.models import Queue, analytics_media_type, queue_media_key
 from ..genesys.wfm import BusinessUnit, ShortTermForecast
 from .capacity_plan import OrgRef
 from .goals import GoalKey, ServiceGoal
-from .wfm_sync import WfmSyncError, business_unit_for, check_week_start, goals_from_planning_groups
+from .wfm_sync import (
+    NoBusinessUnitError,
+    WfmSyncError,
+    business_unit_for,
+    check_week_start,
+    goals_from_planning_groups,
+)
 from .workforce import (
     Attribution,
     WeekGrid,
@@ -179,6 +185,8 @@ def workforce_inputs(
     schedules = client.wfm.agent_schedules(
         unit.id, grid.start - dt.timedelta(days=1), grid.end, users
     ).agent_schedules
+    # The intervals not over by now have no staffed figure yet (the query sees up to now).
+    read_at = dt.datetime.now(dt.timezone.utc)
     statuses = client.analytics.routing_status_time(
         users, grid.start, grid.end, granularity="PT15M", time_zone=zone
     )
@@ -193,6 +201,7 @@ def workforce_inputs(
         statuses=statuses,
         wfm=_wfm_requirement(client, unit, week_start, notes),
         notes=notes,
+        read_at=read_at,
     )
 
 
@@ -203,8 +212,8 @@ def _wfm_requirement(
     forecasts = client.wfm.short_term_forecasts(unit.id, week_start)
     if not forecasts:
         notes.append(
-            f"no short-term forecast for the week of {week_start}: no WFM requirement (import "
-            "one with routingkit wfm push-forecast)"
+            f"no short-term forecast for the week of {week_start}: no WFM requirement (give "
+            "WFM one with routingkit wfm push-forecast, or plan with --forecast-week)"
         )
         return WfmRequirement({})
 
@@ -244,10 +253,8 @@ def org_workforce_view(
         return None, "this client may not read workforce management: no schedules to compare"
     except NotFoundError:
         return None, "the org has no workforce management: no schedules to compare"
-    except WfmSyncError as exc:
-        if "no WFM business unit" in str(exc):
-            return None, f"{exc}: no schedules to compare"
-        raise
+    except NoBusinessUnitError as exc:
+        return None, f"{exc}: no schedules to compare"
     assert unit.id is not None
     week = week_start or last_complete_week(unit, end)
     inputs = workforce_inputs(client, week, business_unit_id=unit.id)

@@ -7,6 +7,13 @@ cell, a dying kernel or a timeout stops the run with an error naming the cell; t
 executed notebook is kept as ``<name>.FAILED.ipynb`` so the failure can be read, and the
 previous run's reports stay as they were. Credentials are never parameters: the kernel inherits
 them from the environment.
+
+Where reports go: a notebook's kernel works in the folder the command was started from, as the
+kernels of ``routingkit lab`` work in the folder Lab was started from (see ``routingkit.lab``).
+So the notebooks' default ``output_dir``, ``reports/latest``, is the same folder whether a
+notebook runs in JupyterLab or as ``routingkit report``: :data:`DEFAULT_OUTPUT_DIR`, under
+:data:`REPORTS_DIR`, where ``routingkit demo`` writes ``<timestamp>/`` folders. Relative paths in
+parameters (``policy_file``, ``staffed_file``) mean the same in both too.
 """
 
 from __future__ import annotations
@@ -23,8 +30,11 @@ from pathlib import Path
 from typing import Any
 
 from ..resources import notebooks_dir
+from .progress import Progress, Quiet
 from .staging import FILES_KEY, StagedRun
 
+REPORTS_DIR = Path("reports")  # relative to the working folder of the command or of Lab
+DEFAULT_OUTPUT_DIR = REPORTS_DIR / "latest"  # the notebooks' own default output_dir
 SECRET_NAME = re.compile(r"secret|password|token|credential", re.IGNORECASE)
 SUMMARY_FILE = "summary.json"
 
@@ -203,10 +213,12 @@ def export_html(executed: Path, html: Path) -> None:
 def run_report(
     notebook: Path | str,
     parameters: dict[str, Any] | None = None,
-    output_dir: Path | str = "reports",
+    output_dir: Path | str = DEFAULT_OUTPUT_DIR,
     *,
     kernel_name: str | None = None,
     timeout: float | None = 1800,
+    progress: Progress | None = None,
+    cwd: Path | str | None = None,
 ) -> ReportResult:
     """Execute ``notebook`` with ``parameters`` into ``output_dir``; export HTML and a summary.
 
@@ -215,6 +227,10 @@ def run_report(
     (``summary.json``, merged into ``<name>.summary.json``) land there too. Its files replace
     the previous run's in ``output_dir`` only when it succeeds; when it fails, the previous
     run's reports stay and the executed notebook is kept as ``<name>.FAILED.ipynb``.
+
+    ``progress``: where to say what runs (a line when the notebook starts and when its report
+    is written, its cells and the kernel's progress bars); nothing is said without one.
+    ``cwd``: the kernel's working folder (default: this process's, as in ``routingkit lab``).
     """
     notebook = Path(notebook).resolve()
     out = Path(output_dir).resolve()
@@ -235,10 +251,50 @@ def run_report(
             f"cannot write reports to {out}: {_why_not_writable(out, exc)}; pass an "
             "--output-dir you can write to"
         ) from None
+    said = progress or Quiet()
+    said.say(f"{notebook.stem}: running{_given(params, out)}")
     try:
-        return _run_staged(run, notebook, params, kernel_name=kernel_name, timeout=timeout)
+        result = _run_staged(
+            run,
+            notebook,
+            params,
+            kernel_name=kernel_name,
+            timeout=timeout,
+            progress=said,
+            cwd=Path(cwd) if cwd is not None else Path.cwd(),
+        )
     finally:
         run.discard()
+    said.say(
+        f"{notebook.stem}: report written: {result.html} ({result.seconds:.0f} s"
+        f"{_scope(result.figures)})"
+    )
+    return result
+
+
+def _given(params: dict[str, Any], out: Path) -> str:
+    """The parameters given, for the stage line: paths by their file name."""
+    shown = []
+    for name, value in params.items():
+        if name == "output_dir":
+            continue
+        text = Path(value).name if isinstance(value, str) and Path(value).is_absolute() else value
+        text = repr(text) if isinstance(text, str) else str(text)
+        shown.append(f"{name}={text if len(text) <= 40 else text[:37] + '...'}")
+    return f" ({', '.join(shown)})" if shown else ""
+
+
+def _scope(figures: dict[str, Any]) -> str:
+    """What the report covered, from its key figures: '; 12 queues, 28 days'."""
+    parts = []
+    queues = figures.get("queues")
+    if isinstance(queues, int):
+        parts.append(f"{queues} queue{'s' if queues != 1 else ''}")
+    window = figures.get("window")
+    days = window.get("days") if isinstance(window, dict) else None
+    if isinstance(days, int):
+        parts.append(f"{days} day{'s' if days != 1 else ''}")
+    return f"; {', '.join(parts)}" if parts else ""
 
 
 def _why_not_writable(out: Path, exc: OSError) -> str:
@@ -257,8 +313,12 @@ def _run_staged(
     *,
     kernel_name: str | None,
     timeout: float | None,
+    progress: Progress,
+    cwd: Path,
 ) -> ReportResult:
     import papermill
+
+    from .engine import ENGINE_NAME
 
     staged_params = {**params, "output_dir": str(run.folder)} if "output_dir" in params else params
     stem = notebook.stem
@@ -270,11 +330,13 @@ def _run_staged(
             str(notebook),
             str(executed),
             parameters=staged_params,
+            engine_name=ENGINE_NAME,
             progress_bar=False,
             kernel_name=kernel_name,
-            cwd=str(notebook.parent),
+            cwd=str(cwd),
             execution_timeout=timeout,
             log_output=False,
+            progress=progress.notebook(stem),
         )
     except BaseException as exc:
         what = _what_failed(exc, notebook, executed, timeout)

@@ -12,17 +12,22 @@ returns a :class:`LocalOrg`, whose ``credentials`` go to ``connect``::
 
     client = connect(*ensure_running().credentials)
 
-The process keeps running after Python exits; its log is ``sandbox.log`` beside the state file
-(``~/.cache/routingkit/sandbox.url``). Stop it with your OS's tools (its process id is in the
-state file). ``routingkit report``, ``demo`` and ``lab`` need none of this: without credentials
-they run a sandbox for the length of the command and give its credentials to the notebooks.
+The process keeps running after Python exits, on the default database
+(``~/.cache/routingkit/sandbox.sqlite3``); its log is ``sandbox.log`` beside the state file
+(``~/.cache/routingkit/sandbox.url``: its URL and process id, written once it answers).
+``routingkit sandbox status`` shows it (:func:`find_running`) and ``routingkit sandbox stop``
+stops it (:func:`stop`). ``routingkit report``, ``demo`` and ``lab`` need none of this: without
+credentials they run a sandbox for the length of the command and give its credentials to the
+notebooks.
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import datetime as dt
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -32,13 +37,17 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+from .config import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, default_db_path
 
 DEFAULT_PORT = 8765  # what `routingkit sandbox serve` uses unless told otherwise
 
 
 class SandboxStartError(RuntimeError):
     """The background sandbox did not start; the message says why and where its log is."""
+
+
+class SandboxStopError(RuntimeError):
+    """The sandbox org could not be stopped from here; the message says why and what to do."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,13 @@ class LocalOrg:
     client_id: str = DEFAULT_CLIENT_ID
     client_secret: str = field(default=DEFAULT_CLIENT_SECRET, repr=False)
     pid: int | None = None  # the process this module started, if it did
+    database: Path | None = None  # known for the one this module started
+    started: dt.datetime | None = None  # when it first answered (local time), if known
+
+    @property
+    def in_background(self) -> bool:
+        """Whether this module started it (and :func:`stop` can stop it)."""
+        return self.pid is not None
 
     @property
     def credentials(self) -> tuple[str, str, str]:
@@ -107,18 +123,117 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def log_file() -> Path:
+    """The background sandbox's output (appended to by every start)."""
+    return _cache_dir() / "sandbox.log"
+
+
+def _recorded() -> LocalOrg | None:
+    """The background sandbox the state file names, whether or not it still runs."""
+    path = state_file()
+    try:
+        parts = path.read_text().split()
+        url, pid = parts[0], int(parts[1]) if len(parts) > 1 else None
+        started = dt.datetime.fromtimestamp(path.stat().st_mtime)
+    except (OSError, IndexError, ValueError):
+        return None
+    return LocalOrg(url, pid=pid, database=default_db_path(), started=started)
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a child of ours that exited is reaped on the way)."""
+    with contextlib.suppress(ChildProcessError):
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process has that id now
+        return False
+    return _is_sandbox_process(pid)
+
+
+def _is_sandbox_process(pid: int) -> bool:
+    """Where the OS shows command lines (/proc): whether ``pid`` is a routingkit sandbox, so that
+    a process id reused by another program is never signalled."""
+    cmdline = Path(f"/proc/{pid}/cmdline")
+    if not Path("/proc/self/cmdline").exists():
+        return True  # no /proc: the state file and the answering URL are all there is
+    try:
+        words = cmdline.read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return b"routingkit.cli" in words and b"sandbox" in words and b"serve" in words
+
+
 def find_running() -> LocalOrg | None:
     """The sandbox org already running here with the default client: the one this module
-    started (state file), else one on 127.0.0.1:8765; None when neither answers."""
-    candidates: list[tuple[str, int | None]] = []
-    with contextlib.suppress(OSError, IndexError, ValueError):
-        parts = state_file().read_text().split()
-        candidates.append((parts[0], int(parts[1]) if len(parts) > 1 else None))
-    candidates.append((f"http://127.0.0.1:{DEFAULT_PORT}", None))
-    for url, pid in candidates:
-        if _answers(url):
-            return LocalOrg(url, pid=pid)
-    return None
+    started (state file), else one on 127.0.0.1:8765; None when neither answers.
+
+    Only the one this module started has a ``pid`` (and ``database`` and ``started``); one on
+    8765 without them is a ``routingkit sandbox serve`` someone runs in a terminal.
+    """
+    recorded = _recorded()
+    if recorded is not None and recorded.pid is not None and not _alive(recorded.pid):
+        recorded = None  # what answers at its URL now is not the process it names
+    if recorded is not None and _answers(recorded.url):
+        return recorded
+    default = f"http://127.0.0.1:{DEFAULT_PORT}"
+    return LocalOrg(default) if _answers(default) else None
+
+
+def unresponsive() -> LocalOrg | None:
+    """The background sandbox when its process runs but its URL does not answer (hung: its log
+    may say why); None otherwise."""
+    recorded = _recorded()
+    if recorded is None or recorded.pid is None or not _alive(recorded.pid):
+        return None
+    return None if _answers(recorded.url) else recorded
+
+
+def stop(*, timeout: float = 15.0) -> LocalOrg | None:
+    """Stop the background sandbox org :func:`start` started; return it, or None when none runs.
+
+    It gets SIGTERM (a graceful shutdown of at most a few seconds), then SIGKILL after
+    ``timeout`` seconds; the state file goes with it. Raises :class:`SandboxStopError` when
+    the sandbox that runs was not started here (``routingkit sandbox serve`` in a terminal: it
+    is stopped there).
+    """
+    running = unresponsive() or find_running()  # one that hangs is stopped all the same
+    if running is None:
+        state_file().unlink(missing_ok=True)  # a stale record of one that died
+        return None
+    if running.pid is None:
+        raise SandboxStopError(
+            f"the sandbox org at {running.url} was not started in the background (it is a "
+            "'routingkit sandbox serve' running in a terminal): stop it there with Ctrl-C"
+        )
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(running.pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while _alive(running.pid):
+        if time.monotonic() > deadline:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(running.pid, signal.SIGKILL)
+            if not _wait_gone(running.pid, 5.0):
+                raise SandboxStopError(
+                    f"the sandbox org at {running.url} (process {running.pid}) did not stop; "
+                    f"see {log_file()}"
+                )
+            break
+        time.sleep(0.05)
+    state_file().unlink(missing_ok=True)
+    return running
+
+
+def _wait_gone(pid: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while _alive(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def start(*, timeout: float = 120.0) -> LocalOrg:
@@ -131,11 +246,12 @@ def start(*, timeout: float = 120.0) -> LocalOrg:
     url = f"http://127.0.0.1:{port}"
     cache = _cache_dir()
     cache.mkdir(parents=True, exist_ok=True)
-    log = cache / "sandbox.log"
+    log = log_file()
     environment = {k: v for k, v in os.environ.items() if not k.startswith("ROUTINGKIT_SANDBOX")}
+    serve = ["sandbox", "serve", "--port", str(port), "--db", str(default_db_path())]
     with open(log, "ab") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "routingkit.cli", "sandbox", "serve", "--port", str(port)],
+            [sys.executable, "-m", "routingkit.cli", *serve],
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -157,7 +273,7 @@ def start(*, timeout: float = 120.0) -> LocalOrg:
     tmp = state_file().with_suffix(".tmp")
     tmp.write_text(f"{url}\n{process.pid}\n")
     os.replace(tmp, state_file())
-    return LocalOrg(url, pid=process.pid)
+    return LocalOrg(url, pid=process.pid, database=default_db_path(), started=dt.datetime.now())
 
 
 def ensure_running(*, timeout: float = 120.0) -> LocalOrg:

@@ -131,14 +131,20 @@ class SandboxServer:
         return _Uvicorn(config, app)
 
     def bind(self) -> SandboxServer:
-        """Seed the database if needed and bind the port; afterwards ``url`` has the real port.
+        """Bind the port, then seed the database if needed; afterwards ``url`` has the real port.
 
         Raises ``UnsafeBindError`` before touching anything if ``config.host`` reaches beyond
-        this machine while the client secret is the public default.
+        this machine while the client secret is the public default, and ``OSError`` (errno
+        ``EADDRINUSE``) before touching the database when the port is taken.
         """
         self.config.check_exposure()
-        self.sandbox = Sandbox(self.config)
         self._socket = self._bind()
+        try:
+            self.sandbox = Sandbox(self.config)
+        except BaseException:
+            self._socket.close()
+            self._socket = None
+            raise
         return self
 
     def start(self, timeout: float = 60.0) -> SandboxServer:
