@@ -24,8 +24,12 @@ def add_simulation(
     rounds: int = 4,
     start_from: str = "erlang_a",
     min_offered: float = 5.0,
+    progress: bool = False,
 ) -> pd.DataFrame:
     """``plan`` (a ``required_staffing`` table) with a ``simulation`` column.
+
+    ``progress``: a progress bar of queues simulated (in a notebook, or on stderr; a report
+    run from the command line shows it there too).
 
     Intervals offering fewer than ``min_offered`` interactions keep their staffing: their
     simulated service level is too noisy to act on. ``plan.attrs["simulation_start"]`` records
@@ -39,7 +43,13 @@ def add_simulation(
     out: pd.DataFrame = plan.copy()
     out["simulation"] = out[start_from]
     out.attrs["simulation_start"] = start_from
-    for _, rows in plan.groupby(KEYS, observed=True, sort=False):
+    from tqdm.auto import tqdm
+
+    groups = plan.groupby(KEYS, observed=True, sort=False)
+    for _, rows in tqdm(
+        groups, total=groups.ngroups, desc="simulation", unit="queue", disable=not progress,
+        leave=False,
+    ):  # fmt: skip
         rows = rows.sort_values(["weekday", "slot"])
         days = sorted(rows["weekday"].unique())
         slots = int(rows["slot"].max()) + 1
