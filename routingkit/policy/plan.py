@@ -188,6 +188,16 @@ class Plan(_Frozen):
             parts.append("still predicted to miss their goal: " + ", ".join(missing))
         return "; ".join(parts)
 
+    def findings_text(self, width: int = 100) -> str:
+        """Every finding as ``severity: path``, then its message wrapped to ``width``."""
+        import textwrap
+
+        return "\n".join(
+            f"{f.severity}: {f.path}\n"
+            + textwrap.fill(f.message, width, initial_indent="  ", subsequent_indent="  ")
+            for f in self.findings
+        )
+
     def to_text(self) -> str:
         lines = [self.summary(), ""]
         for finding in self.findings:
