@@ -587,6 +587,13 @@ def _add_policy_commands(commands: Any) -> None:
         help="also import the capacity plan's week (--capacities) into WFM as the short-term "
         "forecast of the week starting that day (the business unit's first day of the week)",
     )
+    plan.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDR",
+        help="simulate the routing-network groups on this Dask scheduler ('local': a "
+        "LocalCluster; default: DASK_SCHEDULER_ADDRESS if set, else this process)",
+    )
     org_options(plan)
     apply = commands.add_parser("apply", help="apply a reviewed plan (or resume an apply)")
     apply.add_argument("plan", type=Path, nargs="?", help="plan.json from 'routingkit plan'")

@@ -12,6 +12,7 @@ import sys
 from .genesys import GenesysClient, GenesysError, connect
 from .policy.apply import ApplyRefused, ApplyResult
 from .policy.capacity_plan import CapacityPlan, CapacityPlanError
+from .policy.cluster import SchedulerError
 from .policy.journal import JournalError
 from .policy.validation_errors import PolicyFileError
 from .policy.wfm_sync import WfmSyncError
@@ -38,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
     except (
         PolicyFileError,
         WfmSyncError,
+        SchedulerError,
         CapacityPlanError,
         GenesysError,
         OSError,
@@ -108,6 +110,7 @@ def _plan(args: argparse.Namespace) -> int:
             capacity=_capacities(args),
             network_replications=args.network_replications,
             forecast_week=args.forecast_week,
+            scheduler=args.scheduler,
         )
     print(plan.to_text())
     if args.output:

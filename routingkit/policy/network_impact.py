@@ -45,7 +45,7 @@ import hashlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
@@ -54,6 +54,7 @@ from ..capacity.simulation import NetworkResult, RoutingNetwork, Workload, simul
 from ..genesys.models import Queue, QueueMember, Utilization, queue_media_key
 from .capacity_plan import CapacityPlan
 from .capacity_plan import QueuePlan as PlannedQueue
+from .cluster import dask_executor, requested
 from .simnet import network_from_genesys
 
 if TYPE_CHECKING:
@@ -549,17 +550,23 @@ def predict_network(
     replications: int = DEFAULT_REPLICATIONS,
     seed: int = SEED,
     budget: float = SIMULATION_BUDGET,
+    scheduler: Any = None,
 ) -> NetworkPrediction:
     """Simulate the components holding a changed queue where the network matters (see the
     module docstring). ``linked_members``: members of the queues :func:`linked_queue_ids`
     names, read with the plan's snapshot. A component that cannot be simulated is skipped with
-    a note saying why; the plan keeps its Erlang prediction."""
+    a note saying why; the plan keeps its Erlang prediction. ``scheduler``: where the
+    components are simulated, as for ``sweep`` (``policy.cluster``: None is this process, or
+    ``DASK_SCHEDULER_ADDRESS``); the figures are the same wherever they run."""
     prediction = NetworkPrediction()
     if replications <= 0:
         return prediction
     desired = Utilization.model_validate(utilization.desired) if utilization else None
     before, after = scenarios(plans, snapshot, linked_members or {}, desired)
     changed = {p.queue_id for p in plans if p.queue_id and p.has_changes}
+    # What to simulate, and how much, decided first (the budget is spent in the components'
+    # order); then the simulations, each seeded by its own queues, wherever they run.
+    jobs: list[tuple[list[str], str, bool]] = []
     spent = 0.0
     for component in components(before, after):
         if not any(q in changed and _matters(q, component, before, after) for q in component):
@@ -576,15 +583,28 @@ def predict_network(
         cost = week.calls(weekday, 0, week.slots) * replications * 2
         whole_day = spent + cost <= budget
         spent += cost if whole_day else 0.0
+        jobs.append((list(component), label, whole_day))
+
+    def run(job: tuple[list[str], str, bool]) -> dict[str, NetworkImpact] | str:
         try:
-            impacts = simulate_component(
-                component, before, after, capacity, fraction,
-                replications=replications, seed=seed, whole_day=whole_day,
+            return simulate_component(
+                job[0], before, after, capacity, fraction,
+                replications=replications, seed=seed, whole_day=job[2],
             )  # fmt: skip
         except ValueError as exc:
-            prediction.notes.append(f"network simulation: {label} not simulated: {exc}")
+            return str(exc)
+
+    if len(jobs) > 1 and requested(scheduler) is not None:
+        with dask_executor(scheduler) as executor:
+            assert executor is not None
+            results = list(executor.map(run, jobs))
+    else:
+        results = [run(job) for job in jobs]
+    for (_, label, whole_day), result in zip(jobs, results, strict=True):
+        if isinstance(result, str):
+            prediction.notes.append(f"network simulation: {label} not simulated: {result}")
             continue
-        prediction.impacts.update(impacts)
+        prediction.impacts.update(result)
         prediction.components += 1
         prediction.whole_days += whole_day
         if not whole_day:

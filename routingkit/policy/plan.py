@@ -725,6 +725,7 @@ def build_plan(
     on_queue_fraction: float | None = None,
     network_replications: int = DEFAULT_REPLICATIONS,
     forecast_week: dt.date | None = None,
+    scheduler: Any = None,
 ) -> Plan:
     """Plan ``policy`` against the org ``client`` is connected to (see the module docstring).
 
@@ -737,6 +738,8 @@ def build_plan(
     by conditional-routing rules (for the simulation), once, before predicting anything.
     ``forecast_week``: also import the capacity plan's typical week into WFM as the
     short-term forecast of the week starting that day (the business unit's start day).
+    ``scheduler``: where the network simulations run, as for ``sweep`` (None: this process,
+    or ``DASK_SCHEDULER_ADDRESS``); the plan is the same wherever they run.
     """
     if forecast_week is not None and capacity is None:
         raise PolicyFileError(
@@ -802,7 +805,7 @@ def build_plan(
         if simulate:
             prediction = predict_network(
                 plans, snap, capacity, fraction, linked_members=linked, utilization=utilization,
-                replications=network_replications, seed=SEED,
+                replications=network_replications, seed=SEED, scheduler=scheduler,
             )  # fmt: skip
             plans = [_with_network(q, prediction.impacts) for q in plans]
             planned = {q.queue_id for q in plans}

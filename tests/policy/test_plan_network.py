@@ -240,6 +240,43 @@ def test_a_bullseye_ring_holding_back_members_worsens_the_network_prediction(
     assert impact.week_after == impact.week_before  # Erlang cannot see rings
 
 
+def test_the_groups_simulated_on_a_cluster_give_the_same_plan(client: GenesysClient) -> None:
+    """Two independent groups (the Sales queues with a new fallback; Support - Voice with new
+    rings) simulated on a LocalCluster of two worker processes: the figures and the id are
+    those of the plan made in this process (issue: a big org is one parameter away from a
+    cluster)."""
+    snapshot = take_snapshot(client, ["Support - Voice"])
+    (support,) = snapshot.queues.values()
+    raw = overflow_with_fallback().model_dump(mode="json", exclude_none=True)
+    raw["queues"].append(
+        {
+            "name": "Support - Voice",
+            "routing": {"bullseye": {"rings": [{"expansion_timeout_seconds": 15}, {}]}},
+            "members": {
+                "wanted": len(snapshot.members[support.id or ""]),
+                "pool": {"skills": [{"name": "English"}, {"name": "Technical"}]},
+                "rings_by_proficiency": True,
+            },
+        }
+    )
+    policy = Policy.model_validate(raw)
+    capacity = capacity_for(
+        client,
+        ("Sales - Overflow", 8.0, 300.0, 120.0, 7),
+        ("VIP - Voice", 1.5, 420.0, 240.0, 5),
+        ("Sales - Voice", 4.0, 280.0, 90.0, 8),
+        ("Support - Voice", 30.0, 330.0, 150.0, 36),
+    )
+    here = build_plan(client, policy, capacity=capacity, network_replications=4)
+    assert any("simulation for 2 group(s)" in a for a in here.assumptions), here.assumptions
+    there = build_plan(client, policy, capacity=capacity, network_replications=4, scheduler="local")
+    assert there.id == here.id
+    networks = [i.network for q in here.queues for i in q.impact]
+    assert sum(n is not None for n in networks) == 2
+    assert [i.network for q in there.queues for i in q.impact] == networks
+    assert there.network_linked == here.network_linked
+
+
 def test_a_plan_saved_before_network_figures_still_loads(
     fallback_plan: Plan, tmp_path: Path
 ) -> None:
