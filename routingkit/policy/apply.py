@@ -62,6 +62,22 @@ class ApplyResult:
     outcomes: dict[str, str] = field(default_factory=dict)  # queue name -> outcome
     metrics: dict[str, Any] = field(default_factory=dict)
 
+    def headline(self) -> str:
+        """The apply in one line, e.g. "Applied 3 of 3 queue(s) and WFM change(s) (apply ...),
+        every write read back"."""
+        done = sum(o in ("applied", "restored") for o in self.outcomes.values())
+        words = {
+            "applied": "Applied",
+            "partial": "Partly applied",
+            "failed": "Not applied: it failed",
+            "rolled_back": "Rolled back",
+            "nothing_to_do": "Nothing to apply: the org already matched the plan",
+        }[self.status]
+        if self.status == "nothing_to_do":
+            return f"{words} (apply {self.apply_id})"
+        tail = ", every write read back" if self.status == "applied" else ""
+        return f"{words}: {done} of {len(self.outcomes)} object(s) (apply {self.apply_id}){tail}"
+
     def table(self) -> str:
         width = max((len(q) for q in self.outcomes), default=5)
         lines = [f"{'queue':<{width}}  outcome"]

@@ -188,6 +188,47 @@ class Plan(_Frozen):
             parts.append("still predicted to miss their goal: " + ", ".join(missing))
         return "; ".join(parts)
 
+    def headlines(self) -> list[str]:
+        """What the plan does and predicts, in a few lines (the deploy report's headlines)."""
+        first = self.summary().split("; still predicted to miss their goal")[0]
+        lines = [first.replace(f" for org {self.org.name or ''} ({self.org.id})", "")]
+        impacts = [(q.queue_name, i) for q in self.changed_queues for i in q.impact]
+        missing = [f"{name} / {i.media_type}" for name, i in impacts if i.misses_goal_after]
+        if missing:
+            lines.append("Still predicted to miss the goal after the change: " + ", ".join(missing))
+        elif impacts:
+            lines.append(
+                f"Every changed queue ({len(impacts)} queue and media type(s)) is predicted to "
+                "meet its goal over the week after the change"
+            )
+        simulated = [
+            (name, i.network)
+            for name, i in impacts
+            if i.network is not None and i.network.day_before and i.network.day_after
+        ]
+        if simulated:
+            lines.append(
+                "Routing-network simulation, service level over the peak day: "
+                + "; ".join(
+                    f"{name} {n.day_before.service_level:.1%} -> {n.day_after.service_level:.1%}"
+                    for name, n in simulated[:4]
+                    if n.day_before and n.day_after
+                )
+            )
+        warnings = [f for f in self.findings if f.severity == "warning"]
+        if warnings:
+            shown = ", ".join(f.path for f in warnings[:3])
+            more = f" and {len(warnings) - 3} more" if len(warnings) > 3 else ""
+            lines.append(f"{len(warnings)} warning(s) to read before applying: {shown}{more}")
+        return lines
+
+    def review_text(self, width: int = 100) -> str:
+        """The summary, then the findings, wrapped to ``width``: what a reviewer reads first."""
+        import textwrap
+
+        summary = textwrap.fill(self.summary(), width, subsequent_indent="  ")
+        return "\n".join(part for part in (summary, self.findings_text(width)) if part)
+
     def findings_text(self, width: int = 100) -> str:
         """Every finding as ``severity: path``, then its message wrapped to ``width``."""
         import textwrap

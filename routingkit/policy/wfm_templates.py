@@ -59,7 +59,9 @@ class TemplateChange(BaseModel):
 
     @property
     def label(self) -> str:
-        return f"(wfm) {self.template_name}"
+        """The apply's name for this change (the business unit tells same-named templates
+        of different units apart)."""
+        return f"(wfm) {self.business_unit_name or self.business_unit_id}: {self.template_name}"
 
 
 @dataclass

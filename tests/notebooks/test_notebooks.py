@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import os
 import re
@@ -265,6 +266,15 @@ def test_the_index_tells_the_story_in_headlines(demo: tuple[Path, dict]) -> None
     assert ">Contact history</a>" in index and ">Staffing</a>" in index
     assert not re.search(r"\d\.\d{5,}", index)  # no raw floats
     assert "href='capacity_plan.json'" in index
+    # the deploy report in words: what the plan did, what it predicts, the apply
+    deploy = json.loads((out / "03_deploy.summary.json").read_text())["figures"]
+    plan_id = deploy["plan_id"]
+    assert deploy["headlines"][0].startswith(f"Plan {plan_id}: 3 queue(s) to change")
+    assert any(h.startswith("Routing-network simulation") for h in deploy["headlines"])
+    assert deploy["headlines"][-1].startswith("Applied: 3 of 3 object(s)")
+    for line in deploy["headlines"]:
+        assert html.escape(line, quote=False).split(" (apply")[0][:60] in index
+    assert "applied: applied" not in index  # no key: value dump
 
 
 def test_reports_are_titled_and_free_of_raw_reprs_and_stderr(demo: tuple[Path, dict]) -> None:

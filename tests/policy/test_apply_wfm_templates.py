@@ -111,9 +111,10 @@ def test_a_template_shared_with_queues_the_plan_leaves_alone_is_kept_with_a_warn
     (kept,) = [f for f in plan.findings if "is kept as it is" in f.message]
     assert kept.severity == "warning" and kept.path.endswith("media.call.service_level")
     assert "Sales - Overflow" in kept.message
-    text = plan.findings_text(width=60)  # as the deploy report prints it
+    text = plan.review_text(width=60)  # as the deploy report prints it
     assert f"warning: {kept.path}" in text.splitlines()
-    assert all(len(line) <= 60 for line in text.splitlines() if line.startswith("  "))
+    assert all(len(line) <= 60 for line in text.splitlines())
+    assert text.startswith(f"Plan {plan.id}")
     # both queues moved to one goal: the template moves with them
     both = build_plan(
         client,
