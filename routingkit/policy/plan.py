@@ -198,8 +198,8 @@ class Plan(_Frozen):
             lines.append("Still predicted to miss the goal after the change: " + ", ".join(missing))
         elif impacts:
             lines.append(
-                f"Every changed queue ({len(impacts)} queue and media type(s)) is predicted to "
-                "meet its goal over the week after the change"
+                f"After the change, all {len(impacts)} changed queue and media type(s) are "
+                "predicted to meet their goal over the week"
             )
         simulated = [
             (name, i.network)

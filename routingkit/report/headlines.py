@@ -12,6 +12,7 @@ import datetime as dt
 import html
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -74,6 +75,10 @@ class Headlines:
 
     title: str
     items: list[Headline]
+
+    def extended(self, lines: Sequence[str]) -> Headlines:
+        """These headlines, then one statement per line of ``lines`` (e.g. WFM's comparison)."""
+        return Headlines(self.title, [*self.items, *(Headline(line) for line in lines)])
 
     def lines(self) -> list[str]:
         """Every statement as one line of text, details after their statement."""

@@ -275,6 +275,9 @@ def test_the_index_tells_the_story_in_headlines(demo: tuple[Path, dict]) -> None
     for line in deploy["headlines"]:
         assert html.escape(line, quote=False).split(" (apply")[0][:60] in index
     assert "applied: applied" not in index  # no key: value dump
+    staffing = json.loads((out / "02_staffing.summary.json").read_text())["figures"]
+    assert any(h.startswith("WFM requires") for h in staffing["headlines"])
+    assert "WFM requires" in index
 
 
 def test_reports_are_titled_and_free_of_raw_reprs_and_stderr(demo: tuple[Path, dict]) -> None:
