@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .report.runner import DEFAULT_OUTPUT_DIR, REPORTS_DIR
+from .signals import Stopped, stop_on_signals
 from .wfm_commands import add_wfm_commands, run_wfm
 
 INTERRUPTED = 130  # the shell's status for a command stopped by Ctrl-C (128 + SIGINT)
@@ -283,19 +284,33 @@ def _sandbox(args: argparse.Namespace) -> int:
         print("  GENESYSCLOUD_OAUTHCLIENT_SECRET=<the secret you set>")
     # The admin secret is never printed: this output often goes to a log.
     print(f"/sandbox/admin/* takes the admin secret in the {ADMIN_SECRET_HEADER} header:")
-    if chosen_admin_secret:
-        print("  admin secret: the one in ROUTINGKIT_SANDBOX_ADMIN_SECRET")
-    else:
-        path = server.write_admin_secret(admin_secret_path(db))
-        print(f"  admin secret file: {path.resolve()} (readable by you only; new on every start)")
-    print("Ctrl-C stops it.", flush=True)
+    written: Path | None = None
     try:
+        if chosen_admin_secret:
+            print("  admin secret: the one in ROUTINGKIT_SANDBOX_ADMIN_SECRET")
+        else:
+            written = server.write_admin_secret(admin_secret_path(db))
+            print(
+                f"  admin secret file: {written.resolve()} (readable by you only; new on every "
+                "start)"
+            )
+        print("Ctrl-C stops it.", flush=True)
+        # uvicorn stops serving on Ctrl-C or SIGTERM, then passes the signal on: main() turns
+        # it into the exit status, after the clean-up here.
         server.serve_forever()
-    except KeyboardInterrupt:  # uvicorn stops serving first, then passes Ctrl-C on
-        return INTERRUPTED
     finally:
         server.stop()
+        if written is not None:
+            _remove_own_secret(written, server.config.admin_secret)
     return 0
+
+
+def _remove_own_secret(path: Path, secret: str) -> None:
+    """Remove the admin-secret file this server wrote, unless another server on the same
+    database has written its own there since."""
+    with contextlib.suppress(OSError):
+        if path.read_text().strip() == secret:
+            path.unlink()
 
 
 def _port_taken(host: str, port: int) -> str:
@@ -383,6 +398,7 @@ def _sandbox_reset(db: Path, admin_secret: Path) -> int:
     sandbox this command cannot stop may be serving it."""
     from .sandbox.background import SandboxStopError, find_running, stop
     from .sandbox.config import default_db_path
+    from .sandbox.dblock import DatabaseInUse, held_exclusively
 
     running = find_running()
     if running is not None and _same_file(db, running.database or default_db_path()):
@@ -400,9 +416,19 @@ def _sandbox_reset(db: Path, admin_secret: Path) -> int:
             return 1
         print(f"stopped the background sandbox org at {running.url} (process {running.pid})")
     files = (db, Path(f"{db}-wal"), Path(f"{db}-shm"), admin_secret)
-    removed = [p for p in files if p.exists()]
-    for path in removed:
-        path.unlink()
+    try:
+        with held_exclusively(db):  # no sandbox server runs on it, and none starts meanwhile
+            removed = [p for p in files if p.exists()]
+            for path in removed:
+                path.unlink()
+    except DatabaseInUse:
+        print(
+            f"routingkit sandbox reset: {db} is in use by a running sandbox org (routingkit "
+            "lab, report, demo or sandbox serve); stop the background one with 'routingkit "
+            "sandbox stop', the others with Ctrl-C where they run; nothing was deleted",
+            file=sys.stderr,
+        )
+        return 1
     print(f"removed {db}" if removed else f"nothing to remove at {db}")
     return 0
 
@@ -413,14 +439,17 @@ def _same_file(a: Path, b: Path) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
-    try:
-        return _run(args)
-    except KeyboardInterrupt:
-        # Ctrl-C: what the command started (kernels, the sandbox org, JupyterLab) has been
-        # stopped on the way here; a traceback would say nothing more.
-        if args.command in ("report", "demo"):
-            print(f"routingkit {args.command}: interrupted", file=sys.stderr)
-        return INTERRUPTED
+    # SIGTERM and SIGHUP unwind the command as Ctrl-C does (exit 143 and 129).
+    with stop_on_signals():
+        try:
+            return _run(args)
+        except KeyboardInterrupt as exc:
+            # Ctrl-C or a signal: what the command started (kernels, the sandbox org,
+            # JupyterLab, a report's staging folder) has been stopped on the way here; a
+            # traceback would say nothing more.
+            if args.command in ("report", "demo"):
+                print(f"routingkit {args.command}: interrupted", file=sys.stderr)
+            return exc.status if isinstance(exc, Stopped) else INTERRUPTED
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -26,16 +26,15 @@ import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import suppress
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 
 from .report.runner import REPORTS_DIR
 from .resources import notebooks_dir
+from .signals import Stopped, signals_held, stop_on_signals
 
 NOTEBOOKS = "notebooks"
 STOP_SECONDS = 30  # JupyterLab's own shutdown of its kernels, before it is killed
@@ -47,14 +46,6 @@ class WorkspaceKernelManager(AsyncMappingKernelManager):
 
     def cwd_for_path(self, path: str, **kwargs: Any) -> str:
         return str(self.root_dir)
-
-
-class Stopped(Exception):
-    """A signal asked the command to stop; ``status`` is the exit status that says which."""
-
-    def __init__(self, status: int) -> None:
-        super().__init__(status)
-        self.status = status
 
 
 def prepare_workspace(workspace: Path) -> list[str]:
@@ -100,31 +91,27 @@ def lab_command(workspace: Path, port: int) -> list[str]:
     return command
 
 
-@contextmanager
-def _stop_on_signals() -> Iterator[None]:
-    """SIGTERM and SIGHUP end the command like Ctrl-C does: by unwinding, so that what it
-    started is stopped."""
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        raise Stopped(128 + signum)
-
-    saved = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGHUP)}
-    try:
-        yield
-    finally:
-        for number, handler in saved.items():
-            signal.signal(number, handler)
-
-
 def _stop(process: subprocess.Popen[bytes]) -> None:
-    """Stop JupyterLab as its own SIGTERM handler intends (kernels shut down), else kill it."""
+    """Stop JupyterLab as its own SIGTERM handler intends (kernels shut down), else kill it.
+    A second Ctrl-C or SIGTERM meanwhile kills it at once (then ends the command): JupyterLab
+    is never left running."""
     if process.poll() is not None:
         return
-    process.terminate()
     try:
+        process.terminate()
         process.wait(timeout=STOP_SECONDS)
     except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
+        _kill(process)
+    except BaseException:
+        _kill(process)
+        raise
+
+
+def _kill(process: subprocess.Popen[bytes]) -> None:
+    """Kill JupyterLab's session (it with its kernels) and reap it; a signal meanwhile waits."""
+    with signals_held():
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
         process.wait()
 
 
@@ -139,7 +126,7 @@ def run_lab(port: int, workspace: Path | None = None) -> int:
     except OSError as exc:
         print(f"routingkit lab: {exc}", file=sys.stderr)
         return 1
-    with _stop_on_signals():
+    with stop_on_signals():
         try:
             with org_environment() as org:
                 print(f"JupyterLab on {root} (notebooks, reports), talking to {org}", flush=True)
@@ -152,7 +139,7 @@ def run_lab(port: int, workspace: Path | None = None) -> int:
                     return process.wait()
                 finally:
                     _stop(process)
+        except Stopped as stopped:  # before KeyboardInterrupt: Stopped is one
+            return stopped.status
         except KeyboardInterrupt:
             return 130
-        except Stopped as stopped:
-            return stopped.status

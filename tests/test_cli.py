@@ -126,6 +126,10 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         XDG_CACHE_HOME=str(workspace / "cache"),
         JUPYTER_TOKEN=LAB_TOKEN,
     )
+    # the port asked for or none: a port taken meanwhile fails here, not on another port
+    config = workspace / "home" / ".jupyter"
+    config.mkdir(parents=True)
+    (config / "jupyter_server_config.json").write_text('{"ServerApp": {"port_retries": 0}}')
     log = (workspace / "lab.log").open("w")  # a file, not a pipe: Lab logs plenty to stderr
     process = subprocess.Popen(
         [sys.executable, "-m", "routingkit.cli", "lab", "--port", str(port)],
@@ -208,3 +212,42 @@ def test_ctrl_c_stops_lab_with_its_kernels_quietly(lab: Lab) -> None:
     assert "without encryption" not in stderr
     _, alive = psutil.wait_procs(started, timeout=10)
     assert not alive, f"still running after lab: {[p.cmdline() for p in alive]}"
+
+
+def test_a_second_signal_does_not_cut_labs_shutdown_short(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C arriving while JupyterLab is being stopped waits until it is stopped (here:
+    killed, as it ignores SIGTERM), then ends the command."""
+    from routingkit import lab
+    from routingkit.signals import Stopped
+
+    assert issubclass(Stopped, BaseException) and not issubclass(Stopped, Exception)
+    stubborn = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import signal, time\n"
+            "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+            "print('ready', flush=True)\n"
+            "time.sleep(120)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert stubborn.stdout is not None and stubborn.stdout.readline() == "ready\n"
+        terminate = stubborn.terminate
+
+        def terminate_then_ctrl_c() -> None:
+            terminate()
+            os.kill(os.getpid(), signal.SIGINT)  # the impatient second Ctrl-C
+
+        monkeypatch.setattr(stubborn, "terminate", terminate_then_ctrl_c)
+        monkeypatch.setattr(lab, "STOP_SECONDS", 0.5)
+        with pytest.raises(KeyboardInterrupt):
+            lab._stop(stubborn)  # type: ignore[arg-type]
+        assert stubborn.poll() == -signal.SIGKILL, "JupyterLab was left running"
+    finally:
+        if stubborn.poll() is None:
+            stubborn.kill()
+        stubborn.wait()

@@ -14,6 +14,8 @@ needs.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from typing import Any
 
 import zmq
@@ -26,6 +28,7 @@ from papermill.utils import merge_kwargs, remove_args
 from .progress import NotebookProgress, Quiet
 
 ENGINE_NAME = "routingkit"
+_log = logging.getLogger(__name__)
 
 
 def sections(cells: list[Any]) -> list[str]:
@@ -52,7 +55,18 @@ class _Client(PapermillNotebookClient):  # type: ignore[misc]
         super().__init__(nb_man, **kw)
         self.progress = progress or Quiet().notebook("")
         self.sections = sections(self.nb.cells)
-        self.progress.start(sum(bool(_runs(cell)) for cell in self.nb.cells))
+        self._mirror("start", sum(bool(_runs(cell)) for cell in self.nb.cells))
+
+    def _mirror(self, what: str, *args: Any) -> None:
+        """Tell the progress ``what`` happened. Progress is a view of the run: an error in it
+        never fails a report, it only turns the view off (the quiet one takes over)."""
+        try:
+            getattr(self.progress, what)(*args)
+        except Exception:
+            _log.debug("progress %s failed; progress is off for this run", what, exc_info=True)
+            broken, self.progress = self.progress, Quiet().notebook("")
+            with contextlib.suppress(Exception):
+                broken.close()  # its bars, if it can
 
     def create_kernel_manager(self) -> Any:
         manager = super().create_kernel_manager()
@@ -67,7 +81,7 @@ class _Client(PapermillNotebookClient):  # type: ignore[misc]
             self._kill_kernel()  # interrupted before or after the cells: still ours to stop
             raise
         finally:
-            self.progress.close()
+            self._mirror("close")
 
     def papermill_execute_cells(self) -> None:
         try:
@@ -79,16 +93,16 @@ class _Client(PapermillNotebookClient):  # type: ignore[misc]
     def execute_cell(self, cell: Any, cell_index: int, *args: Any, **kwargs: Any) -> Any:
         runs = _runs(cell)
         if runs:
-            self.progress.cell(self.sections[cell_index])
+            self._mirror("cell", self.sections[cell_index])
         try:
             return super().execute_cell(cell, cell_index, *args, **kwargs)
         finally:
             if runs:
-                self.progress.cell_done()
+                self._mirror("cell_done")
 
     def handle_comm_msg(self, outs: Any, msg: dict[str, Any], cell_index: int) -> None:
         super().handle_comm_msg(outs, msg, cell_index)
-        self.progress.comm(msg["msg_type"], msg["content"])
+        self._mirror("comm", msg["msg_type"], msg["content"])
 
     async def _async_kill_kernel(self) -> None:
         manager = self.km

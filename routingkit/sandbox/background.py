@@ -14,7 +14,8 @@ returns a :class:`LocalOrg`, whose ``credentials`` go to ``connect``::
 
 The process keeps running after Python exits, on the default database
 (``~/.cache/routingkit/sandbox.sqlite3``); its log is ``sandbox.log`` beside the state file
-(``~/.cache/routingkit/sandbox.url``: its URL and process id, written once it answers).
+(``~/.cache/routingkit/sandbox.url``: its URL, process id and the process's start time, so that
+a process id the system has since given to another program is never signalled).
 ``routingkit sandbox status`` shows it (:func:`find_running`) and ``routingkit sandbox stop``
 stops it (:func:`stop`). ``routingkit report``, ``demo`` and ``lab`` need none of this: without
 credentials they run a sandbox for the length of the command and give its credentials to the
@@ -40,6 +41,7 @@ from pathlib import Path
 from .config import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, default_db_path
 
 DEFAULT_PORT = 8765  # what `routingkit sandbox serve` uses unless told otherwise
+GRACEFUL_STOP_SECONDS = 10.0  # a sandbox stopped during its start-up, before it is killed
 
 
 class SandboxStartError(RuntimeError):
@@ -60,6 +62,8 @@ class LocalOrg:
     pid: int | None = None  # the process this module started, if it did
     database: Path | None = None  # known for the one this module started
     started: dt.datetime | None = None  # when it first answered (local time), if known
+    # the process's start time (/proc/<pid>/stat, clock ticks since boot), when recorded
+    process_start: int | None = field(default=None, repr=False, compare=False)
 
     @property
     def in_background(self) -> bool:
@@ -85,7 +89,8 @@ def _cache_dir() -> Path:
 
 
 def state_file() -> Path:
-    """Where the background sandbox's URL and process id are kept, one per machine and user."""
+    """Where the background sandbox's URL, process id and process start time are kept, one per
+    machine and user (one per line; older versions wrote the first two only)."""
     return _cache_dir() / "sandbox.url"
 
 
@@ -134,14 +139,36 @@ def _recorded() -> LocalOrg | None:
     try:
         parts = path.read_text().split()
         url, pid = parts[0], int(parts[1]) if len(parts) > 1 else None
+        process_start = int(parts[2]) if len(parts) > 2 else None
         started = dt.datetime.fromtimestamp(path.stat().st_mtime)
     except (OSError, IndexError, ValueError):
         return None
-    return LocalOrg(url, pid=pid, database=default_db_path(), started=started)
+    return LocalOrg(
+        url, pid=pid, database=default_db_path(), started=started, process_start=process_start
+    )
 
 
-def _alive(pid: int) -> bool:
-    """Whether process ``pid`` runs (a child of ours that exited is reaped on the way)."""
+def _write_state(url: str, pid: int) -> None:
+    start = _start_time(pid)
+    tmp = state_file().with_suffix(".tmp")
+    tmp.write_text(f"{url}\n{pid}\n" + (f"{start}\n" if start is not None else ""))
+    os.replace(tmp, state_file())
+
+
+def _start_time(pid: int) -> int | None:
+    """When process ``pid`` started (clock ticks since boot: field 22 of /proc/<pid>/stat);
+    None where that cannot be read (no /proc, or no such process)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        # the command name (field 2) is in parentheses and may hold spaces: split after it
+        return int(stat[stat.rindex(")") + 2 :].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _alive(pid: int, start: int | None = None) -> bool:
+    """Whether process ``pid`` runs (a child of ours that exited is reaped on the way) and,
+    where the OS shows it, is a sandbox that started at ``start`` (when given)."""
     with contextlib.suppress(ChildProcessError):
         if os.waitpid(pid, os.WNOHANG)[0] == pid:
             return False
@@ -151,7 +178,25 @@ def _alive(pid: int) -> bool:
         return False
     except PermissionError:  # someone else's process has that id now
         return False
+    if start is not None and _has_proc() and _start_time(pid) != start:
+        return False  # the id now belongs to a process that started later
     return _is_sandbox_process(pid)
+
+
+def _has_proc() -> bool:
+    return Path("/proc/self/stat").exists()
+
+
+def _verified(org: LocalOrg) -> bool:
+    """Whether ``org.pid`` is, beyond doubt, the process the state file recorded: same start
+    time and a sandbox's command line. Only such a process is signalled."""
+    return (
+        org.pid is not None
+        and org.process_start is not None
+        and _has_proc()
+        and _start_time(org.pid) == org.process_start
+        and _is_sandbox_process(org.pid)
+    )
 
 
 def _is_sandbox_process(pid: int) -> bool:
@@ -175,7 +220,11 @@ def find_running() -> LocalOrg | None:
     8765 without them is a ``routingkit sandbox serve`` someone runs in a terminal.
     """
     recorded = _recorded()
-    if recorded is not None and recorded.pid is not None and not _alive(recorded.pid):
+    if (
+        recorded is not None
+        and recorded.pid is not None
+        and not _alive(recorded.pid, recorded.process_start)
+    ):
         recorded = None  # what answers at its URL now is not the process it names
     if recorded is not None and _answers(recorded.url):
         return recorded
@@ -187,7 +236,7 @@ def unresponsive() -> LocalOrg | None:
     """The background sandbox when its process runs but its URL does not answer (hung: its log
     may say why); None otherwise."""
     recorded = _recorded()
-    if recorded is None or recorded.pid is None or not _alive(recorded.pid):
+    if recorded is None or recorded.pid is None or not _alive(recorded.pid, recorded.process_start):
         return None
     return None if _answers(recorded.url) else recorded
 
@@ -209,14 +258,28 @@ def stop(*, timeout: float = 15.0) -> LocalOrg | None:
             f"the sandbox org at {running.url} was not started in the background (it is a "
             "'routingkit sandbox serve' running in a terminal): stop it there with Ctrl-C"
         )
+    if not _verified(running):
+        why = (
+            "its state file does not record the process's start time (written by an older "
+            "routingkit)"
+            if running.process_start is None
+            else "this system does not show process start times (/proc)"
+        )
+        raise SandboxStopError(
+            f"cannot verify that process {running.pid} is the background sandbox org at "
+            f"{running.url}: {why}; nothing was signalled. Check that process {running.pid} is "
+            f"'routingkit sandbox serve', stop it with 'kill {running.pid}', then delete "
+            f"{state_file()}"
+        )
     with contextlib.suppress(ProcessLookupError):
         os.kill(running.pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
-    while _alive(running.pid):
+    while _alive(running.pid, running.process_start):
         if time.monotonic() > deadline:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(running.pid, signal.SIGKILL)
-            if not _wait_gone(running.pid, 5.0):
+            if _verified(running):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(running.pid, signal.SIGKILL)
+            if not _wait_gone(running.pid, running.process_start, 5.0):
                 raise SandboxStopError(
                     f"the sandbox org at {running.url} (process {running.pid}) did not stop; "
                     f"see {log_file()}"
@@ -227,9 +290,9 @@ def stop(*, timeout: float = 15.0) -> LocalOrg | None:
     return running
 
 
-def _wait_gone(pid: int, seconds: float) -> bool:
+def _wait_gone(pid: int, start: int | None, seconds: float) -> bool:
     deadline = time.monotonic() + seconds
-    while _alive(pid):
+    while _alive(pid, start):
         if time.monotonic() > deadline:
             return False
         time.sleep(0.05)
@@ -258,22 +321,43 @@ def start(*, timeout: float = 120.0) -> LocalOrg:
             start_new_session=True,
             env=environment,
         )
-    deadline = time.monotonic() + timeout
-    while not _answers(url):
-        if process.poll() is not None:
-            raise SandboxStartError(
-                f"the sandbox org exited during start-up (code {process.returncode}); see {log}"
-            )
-        if time.monotonic() > deadline:
-            process.kill()
-            raise SandboxStartError(
-                f"the sandbox org did not start within {timeout:.0f} s; see {log}"
-            )
-        time.sleep(0.2)
-    tmp = state_file().with_suffix(".tmp")
-    tmp.write_text(f"{url}\n{process.pid}\n")
-    os.replace(tmp, state_file())
-    return LocalOrg(url, pid=process.pid, database=default_db_path(), started=dt.datetime.now())
+    try:
+        _write_state(url, process.pid)  # from now on 'routingkit sandbox stop' finds it
+        deadline = time.monotonic() + timeout
+        while not _answers(url):
+            if process.poll() is not None:
+                raise SandboxStartError(
+                    f"the sandbox org exited during start-up (code {process.returncode}); see {log}"
+                )
+            if time.monotonic() > deadline:
+                raise SandboxStartError(
+                    f"the sandbox org did not start within {timeout:.0f} s; see {log}"
+                )
+            time.sleep(0.2)
+        _write_state(url, process.pid)  # again: its time is when it first answered
+    except BaseException:  # Ctrl-C, an error, or no answer: no orphan is left running
+        _end(process)
+        state_file().unlink(missing_ok=True)
+        raise
+    return LocalOrg(
+        url,
+        pid=process.pid,
+        database=default_db_path(),
+        started=dt.datetime.now(),
+        process_start=_start_time(process.pid),
+    )
+
+
+def _end(process: subprocess.Popen[bytes]) -> None:
+    """Stop a sandbox process this module started and wait for it: SIGTERM, then SIGKILL."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=GRACEFUL_STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def ensure_running(*, timeout: float = 120.0) -> LocalOrg:

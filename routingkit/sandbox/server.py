@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import uvicorn
 
 from .config import ADMIN_SECRET_HEADER, SandboxConfig
+from .dblock import hold_shared
 from .gateway import Gateway
 from .service import Sandbox, create_app
 
@@ -68,6 +69,7 @@ class SandboxServer:
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
+        self._db_lock: int | None = None  # shared lock on <db>.lock while this serves it
         self.port = config.port
 
     @property
@@ -140,12 +142,20 @@ class SandboxServer:
         self.config.check_exposure()
         self._socket = self._bind()
         try:
+            # held until stop(): 'routingkit sandbox reset' leaves a database in use alone
+            self._db_lock = hold_shared(self.config.db_path)
             self.sandbox = Sandbox(self.config)
         except BaseException:
             self._socket.close()
             self._socket = None
+            self._release_db()
             raise
         return self
+
+    def _release_db(self) -> None:
+        if self._db_lock is not None:
+            os.close(self._db_lock)
+            self._db_lock = None
 
     def start(self, timeout: float = 60.0) -> SandboxServer:
         try:
@@ -188,6 +198,7 @@ class SandboxServer:
         if self.sandbox is not None:
             self.sandbox.store.close()
             self.sandbox.store.cache.clear()
+        self._release_db()
         self._server = self._thread = self._socket = None
 
     def serve_forever(self) -> None:

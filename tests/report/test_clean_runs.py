@@ -21,6 +21,7 @@ from pathlib import Path
 
 import httpx
 import nbformat
+import psutil
 import pytest
 
 from routingkit.cli import _build_parser
@@ -193,8 +194,16 @@ def test_a_real_report_writes_stage_lines_and_nothing_else_to_stderr(
     assert "%|" not in html and "query/s" not in html  # no bar frames in the report either
 
 
-def test_ctrl_c_stops_a_report_quietly_with_its_kernel_and_sandbox(
-    tmp_path: Path, org: SandboxServer
+@pytest.mark.parametrize(
+    ("signal_number", "status", "last_line"),
+    [
+        (signal.SIGINT, 130, "routingkit report: interrupted"),
+        (signal.SIGTERM, 143, "routingkit report: interrupted"),
+    ],
+    ids=["ctrl-c", "sigterm"],
+)
+def test_a_signal_stops_a_report_quietly_with_its_kernel_and_sandbox(
+    tmp_path: Path, org: SandboxServer, signal_number: int, status: int, last_line: str
 ) -> None:
     cache = tmp_path / "cache" / "routingkit"
     cache.mkdir(parents=True)
@@ -222,20 +231,22 @@ def test_ctrl_c_stops_a_report_quietly_with_its_kernel_and_sandbox(
             assert time.monotonic() < deadline, "the notebook's cell never started"
             time.sleep(0.05)
         kernel = json.loads(started.read_text())
-        process.send_signal(signal.SIGINT)
+        process.send_signal(signal_number)
         _, stderr = process.communicate(timeout=60)
     finally:
         if process.poll() is None:
             process.kill()
             process.communicate()
-    assert process.returncode == 130, stderr
+    assert process.returncode == status, stderr
     assert "Traceback" not in stderr and "Error" not in stderr, stderr
-    assert stderr.rstrip().endswith("routingkit report: interrupted")
+    assert stderr.rstrip().endswith(last_line)
     assert not _running(kernel["pid"]), "the kernel outlived the command"
     with pytest.raises(httpx.TransportError):  # the sandbox org it started is gone too
         httpx.post(f"{kernel['url']}/oauth/token", timeout=2)
     latest = tmp_path / DEFAULT_OUTPUT_DIR
     assert not (latest / "waits.html").exists() and not (latest / "waits.summary.json").exists()
+    staging = [p for p in tmp_path.rglob("*") if ".running-" in p.name]
+    assert not staging, f"staging folders left behind: {staging}"
 
 
 def _running(pid: int, within: float = 5.0) -> bool:
@@ -244,8 +255,9 @@ def _running(pid: int, within: float = 5.0) -> bool:
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return False  # exited, waiting to be reaped by its parent
+        except psutil.NoSuchProcess:
             return False
         time.sleep(0.05)
     return True

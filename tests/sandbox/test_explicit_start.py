@@ -33,7 +33,9 @@ def test_ensure_running_starts_one_background_org_and_reuses_it(
     first = background.ensure_running()
     try:
         assert first.pid is not None and first.url.startswith("http://127.0.0.1:")
-        assert background.state_file().read_text().split() == [first.url, str(first.pid)]
+        url, pid, start = background.state_file().read_text().split()
+        assert (url, pid) == (first.url, str(first.pid))  # as older versions read it
+        assert int(start) == first.process_start == background._start_time(first.pid)
         from routingkit.genesys import connect
 
         with connect(*first.credentials) as client:

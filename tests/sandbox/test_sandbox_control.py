@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 from sandbox_helpers import served
 
@@ -67,10 +68,9 @@ def _alive(pid: int) -> bool:
     except ChildProcessError:
         pass
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        return bool(psutil.Process(pid).status() != psutil.STATUS_ZOMBIE)
+    except psutil.NoSuchProcess:
         return False
-    return True
 
 
 def test_status_shows_the_background_sandbox(
@@ -113,7 +113,8 @@ def test_a_background_sandbox_that_stopped_answering_is_shown_and_stopped(
     in_background: background.LocalOrg, capsys: pytest.CaptureFixture[str]
 ) -> None:
     hung_url = f"http://127.0.0.1:{_port_nobody_serves()}"
-    background.state_file().write_text(f"{hung_url}\n{in_background.pid}\n")
+    start = background.state_file().read_text().split()[2]  # the process's start time
+    background.state_file().write_text(f"{hung_url}\n{in_background.pid}\n{start}\n")
     assert main(["sandbox", "status"]) == 1
     assert f"(process {in_background.pid}) does not answer at {hung_url}" in capsys.readouterr().out
     assert main(["sandbox", "stop"]) == 0
@@ -200,3 +201,111 @@ def test_a_database_reset_while_served_in_a_terminal_is_refused(
         assert f"a sandbox org at {server.url} may be serving {db}" in error
         assert db.exists()
         assert httpx.get(f"{server.url}/api/v2/routing/skills", timeout=5).status_code == 401
+
+
+def test_reset_refuses_while_a_sandbox_of_any_kind_uses_the_database(
+    cache: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An in-process sandbox on a random port (as lab, report and demo run) is neither the
+    background one nor on the default port; reset still leaves its database alone."""
+    db = tmp_path / "busy.sqlite3"
+    with running_sandbox(db, days=1) as server:
+        assert main(["sandbox", "reset", "--db", str(db)]) == 1
+        error = capsys.readouterr().err.splitlines()
+        assert len(error) == 1 and f"{db} is in use by a running sandbox org" in error[0], error
+        assert "routingkit sandbox stop" in error[0] and "Ctrl-C" in error[0]
+        assert db.exists() and Path(f"{db}-wal").exists()
+        assert httpx.get(f"{server.url}/api/v2/routing/skills", timeout=5).status_code == 401
+        with running_sandbox(db):  # several servers may share one database
+            assert main(["sandbox", "reset", "--db", str(db)]) == 1
+        assert main(["sandbox", "reset", "--db", str(db)]) == 1  # the first still serves it
+        capsys.readouterr()
+    assert main(["sandbox", "reset", "--db", str(db)]) == 0
+    assert capsys.readouterr().out.splitlines() == [f"removed {db}"]
+    assert not db.exists() and not Path(f"{db}-wal").exists()
+    assert not Path(f"{db}.lock").exists()
+
+
+def test_a_sandbox_can_start_on_a_database_just_reset(cache: Path, tmp_path: Path) -> None:
+    db = tmp_path / "again.sqlite3"
+    with running_sandbox(db, days=1):
+        pass
+    assert main(["sandbox", "reset", "--db", str(db)]) == 0
+    with running_sandbox(db, days=1):
+        assert main(["sandbox", "reset", "--db", str(db)]) == 1
+    assert db.exists()
+
+
+@pytest.fixture()
+def lookalike() -> Iterator[subprocess.Popen[bytes]]:
+    """A live process that is not the background sandbox, though its command line reads like
+    one (as a process id the system handed on might)."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(120)", "routingkit.cli", "sandbox", "serve"]
+    )
+    try:
+        yield process
+    finally:
+        process.kill()
+        process.wait()
+
+
+@pytest.mark.parametrize("recorded", ["no start time", "another start time"])
+def test_stop_never_signals_a_process_it_cannot_verify(
+    cache: Path,
+    lookalike: subprocess.Popen[bytes],
+    recorded: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url = f"http://127.0.0.1:{_port_nobody_serves()}"
+    start = background._start_time(lookalike.pid)
+    assert start is not None
+    state = f"{url}\n{lookalike.pid}\n"
+    if recorded == "another start time":
+        state += f"{start - 1}\n"  # the pid was reused by a process that started later
+    background.state_file().write_text(state)
+    status = main(["sandbox", "stop"])
+    said = capsys.readouterr()
+    if recorded == "no start time":
+        assert status == 1
+        assert f"cannot verify that process {lookalike.pid}" in said.err, said
+        assert f"kill {lookalike.pid}" in said.err
+    else:
+        assert status == 0 and "nothing to stop" in said.out, said
+    assert lookalike.poll() is None and _alive(lookalike.pid), "an unrelated process was signalled"
+
+
+def test_sigterm_stops_serve_quietly_with_status_143_and_removes_its_secret(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "org.sqlite3"
+    with served(db, "--days", "1") as serve:
+        secret_file = serve.admin_secret_file()
+        assert secret_file.exists()
+        serve.process.send_signal(signal.SIGTERM)
+        assert serve.process.wait(timeout=30) == 143
+    assert "Traceback" not in serve.printed(), serve.printed()
+    assert not secret_file.exists()  # the secret it wrote goes with it
+    assert db.exists()
+    assert main(["sandbox", "reset", "--db", str(db)]) == 0  # nothing holds the database now
+
+
+def test_an_interrupted_background_start_leaves_no_sandbox_running(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[int] = []
+
+    def interrupted(url: str) -> bool:
+        seen.append(int(background.state_file().read_text().split()[1]))  # recorded already
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(background, "_answers", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        background.start()
+    assert seen, "start() never waited for the sandbox to answer"
+    try:
+        assert not _alive(seen[0]), "the sandbox process outlived an interrupted start"
+        assert not background.state_file().exists()
+    finally:
+        if _alive(seen[0]):
+            os.kill(seen[0], signal.SIGKILL)
