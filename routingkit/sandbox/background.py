@@ -178,9 +178,24 @@ def _alive(pid: int, start: int | None = None) -> bool:
         return False
     except PermissionError:  # someone else's process has that id now
         return False
-    if start is not None and _has_proc() and _start_time(pid) != start:
-        return False  # the id now belongs to a process that started later
+    if _has_proc():
+        state = _state(pid)
+        if state is None or state in "ZX":
+            return False  # gone, or exited and waiting for its parent to reap it
+        if start is not None:
+            # the same start time: still our process, even while it exits (its command line
+            # reads empty then); another: the id was reused by a process that started later
+            return _start_time(pid) == start
     return _is_sandbox_process(pid)
+
+
+def _state(pid: int) -> str | None:
+    """Process ``pid``'s state letter (field 3 of /proc/<pid>/stat), None if unreadable."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat[stat.rindex(")") + 2 :].split()[0][:1] or None
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _has_proc() -> bool:
