@@ -177,7 +177,7 @@ def wfm_demo_forecast(today: dt.date, days: int = 28) -> tuple[dt.date | None, s
     from .policy.org_inputs import business_unit
     from .policy.wfm_sync import WfmSyncError, push_forecast
     from .policy.workforce import last_complete_week
-    from .workload import fetch_history, typical_week
+    from .wfm_commands import history_week
 
     with connect() as client:
         try:
@@ -190,13 +190,10 @@ def wfm_demo_forecast(today: dt.date, days: int = 28) -> tuple[dt.date | None, s
             return week, f"WFM: comparing the week of {week} with its existing forecast"
         zone = (unit.settings.time_zone if unit.settings else None) or "UTC"
         end = min(today, dt.datetime.now(ZoneInfo(zone)).date())
-        history = fetch_history(
-            client, "all", end - dt.timedelta(days=days), end, granularity="PT15M",
-            time_zone=zone, progress=False,
-        )  # fmt: skip
+        typical, _ = history_week(client, unit, days, end)
         push_forecast(
             client,
-            typical_week(history),
+            typical,
             week,
             business_unit_id=unit.id,
             description=f"routingkit demo: typical week of the {days} days before {end}",

@@ -194,21 +194,10 @@ def _push_forecast(args: argparse.Namespace) -> int:
         with_queue_ids,
     )
 
-    try:
-        week_start = dt.date.fromisoformat(args.week)
-    except ValueError:
-        print(
-            f"routingkit wfm push-forecast: --week {args.week!r} is not YYYY-MM-DD", file=sys.stderr
-        )
+    dates = _week_and_end(args, "push-forecast")
+    if dates is None:
         return 2
-    try:
-        end = dt.date.fromisoformat(args.end) if args.end else None
-    except ValueError:
-        print(f"routingkit wfm push-forecast: --end {args.end!r} is not a date", file=sys.stderr)
-        return 2
-    if args.days <= 0:
-        print("routingkit wfm push-forecast: --days must be positive", file=sys.stderr)
-        return 2
+    week_start, end = dates
     with _connect(args) as client:
         unit = business_unit_for(client, args.business_unit)
         check_week_start(unit, week_start)
@@ -218,7 +207,7 @@ def _push_forecast(args: argparse.Namespace) -> int:
             week = with_queue_ids(read_workload(args.workload)[0], client.queues.list())
             source = str(args.workload)
         else:
-            week, source = _history_week(client, unit, args.days, end)
+            week, source = history_week(client, unit, args.days, end)
         pushed = push_forecast(
             client, week, week_start, business_unit_id=unit.id, description=args.description
         )
@@ -234,8 +223,27 @@ def _push_forecast(args: argparse.Namespace) -> int:
     return 0
 
 
-def _history_week(client: Any, unit: Any, days: int, end: dt.date | None) -> tuple[Any, str]:
-    """The typical week of ``days`` of history before ``end``, in the business unit's zone."""
+def _week_and_end(args: argparse.Namespace, command: str) -> tuple[dt.date, dt.date | None] | None:
+    """``--week``, ``--end`` and ``--days`` checked; None (said on stderr) when one is wrong."""
+    try:
+        week_start = dt.date.fromisoformat(args.week)
+    except ValueError:
+        print(f"routingkit wfm {command}: --week {args.week!r} is not YYYY-MM-DD", file=sys.stderr)
+        return None
+    try:
+        end = dt.date.fromisoformat(args.end) if args.end else None
+    except ValueError:
+        print(f"routingkit wfm {command}: --end {args.end!r} is not a date", file=sys.stderr)
+        return None
+    if args.days <= 0:
+        print(f"routingkit wfm {command}: --days must be positive", file=sys.stderr)
+        return None
+    return week_start, end
+
+
+def history_week(client: Any, unit: Any, days: int, end: dt.date | None) -> tuple[Any, str]:
+    """The typical week of ``days`` of history before ``end`` (default: today there), in the
+    business unit's zone, and where it came from (also the demo's forecast for WFM)."""
     from zoneinfo import ZoneInfo
 
     from .workload import fetch_history, typical_week
@@ -256,19 +264,10 @@ def _staffing(args: argparse.Namespace) -> int:
     from .policy.wfm_sync import check_week_start
     from .report import staffing_summary as ss
 
-    try:
-        week_start = dt.date.fromisoformat(args.week)
-    except ValueError:
-        print(f"routingkit wfm staffing: --week {args.week!r} is not YYYY-MM-DD", file=sys.stderr)
+    dates = _week_and_end(args, "staffing")
+    if dates is None:
         return 2
-    try:
-        end = dt.date.fromisoformat(args.end) if args.end else None
-    except ValueError:
-        print(f"routingkit wfm staffing: --end {args.end!r} is not a date", file=sys.stderr)
-        return 2
-    if args.days <= 0:
-        print("routingkit wfm staffing: --days must be positive", file=sys.stderr)
-        return 2
+    week_start, end = dates
     with _connect(args) as client:
         unit = business_unit(client, args.business_unit)
         check_week_start(unit, week_start)
@@ -309,7 +308,7 @@ def _required_from_history(client: Any, unit: Any, days: int, end: dt.date) -> t
     from .policy import StaffingOptions, required_staffing, resolve_goals
     from .policy.org_inputs import media_concurrency, org_goals, wfm_goals
 
-    week, source = _history_week(client, unit, days, end)
+    week, source = history_week(client, unit, days, end)
     goals = resolve_goals(week, org=org_goals(client, week), wfm=wfm_goals(client, week))
     plan = required_staffing(week, goals, StaffingOptions(), concurrency=media_concurrency(client))
     return plan, f"Erlang A on {source}"

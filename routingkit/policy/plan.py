@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ..genesys import GenesysClient, GenesysError
 from ..genesys.models import Queue, Utilization
+from ..vocabulary.queue_fields import service_level_setting
 from .capacity_plan import CapacityPlan, OrgRef
 from .compile import Finding, compile_queue, compile_utilization
 from .diff import FieldChange, diff, queue_json
@@ -897,13 +898,6 @@ def _with_network(queue: QueuePlan, impacts: dict[str, NetworkImpact]) -> QueueP
     return queue.model_copy(update={"impact": impact})
 
 
-def _service_level_goal(body: dict[str, Any] | None, media_key: str) -> tuple[float, float] | None:
-    level = (((body or {}).get("mediaSettings") or {}).get(media_key) or {}).get("serviceLevel")
-    if not level or level.get("percentage") is None or not level.get("durationMs"):
-        return None
-    return float(level["percentage"]), float(level["durationMs"]) / 1000.0
-
-
 def _scenarios(
     queue: QueuePlan, capacity: CapacityPlan, fraction: float
 ) -> list[tuple[Any, pd.DataFrame, dict[str, tuple[tuple[float, float], pd.DataFrame]]]]:
@@ -921,8 +915,8 @@ def _scenarios(
             continue
         key = queue_media_key(planned.media_type)
         goal_plan = (planned.goal.service_level, planned.goal.target_seconds)
-        before_goal = _service_level_goal(queue.base, key) or goal_plan
-        after_goal = _service_level_goal(queue.desired, key) or before_goal
+        before_goal = service_level_setting(queue.base, key) or goal_plan
+        after_goal = service_level_setting(queue.desired, key) or before_goal
         frame = pd.DataFrame([i.model_dump() for i in planned.intervals])
         frame["concurrency"] = planned.concurrency
         frame["patience_seconds"] = planned.patience_seconds or math.inf

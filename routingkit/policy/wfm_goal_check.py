@@ -16,10 +16,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..genesys.models import queue_media_key
 from ..genesys.wfm import ServiceGoalTemplate
+from ..vocabulary.queue_fields import service_level_setting
 from .compile import Finding
 from .goals import GoalKey, ServiceGoal
 from .spec import goal_text
@@ -57,13 +58,6 @@ def wfm_goals(
     return found
 
 
-def _level(body: dict[str, Any] | None, key: str) -> tuple[float, float] | None:
-    level = (((body or {}).get("mediaSettings") or {}).get(key) or {}).get("serviceLevel")
-    if not level or level.get("percentage") is None or not level.get("durationMs"):
-        return None
-    return float(level["percentage"]), float(level["durationMs"]) / 1000.0
-
-
 def _agree(setting: tuple[float, float], goal: ServiceGoal) -> bool:
     return math.isclose(setting[0], goal.service_level, abs_tol=1e-9) and math.isclose(
         setting[1], goal.target_seconds, abs_tol=1e-6
@@ -85,12 +79,12 @@ def wfm_disagreements(
             if queue_id != plan.queue_id:
                 continue
             key = queue_media_key(media)
-            after = _level(plan.desired, key)
+            after = service_level_setting(plan.desired, key)
             if after is None or _agree(after, goal):
                 continue
             if f"queues[{index}].media.{key}.service_level" in explained:
                 continue
-            before = _level(plan.base, key)
+            before = service_level_setting(plan.base, key)
             was = (
                 "unchanged by this plan"
                 if before == after

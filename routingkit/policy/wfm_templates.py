@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict
 from ..genesys import ForbiddenError, GenesysClient, NotFoundError
 from ..genesys.wfm import PlanningGroup, ServiceGoalTemplate
 from ..vocabulary.media import queue_media_key
+from ..vocabulary.queue_fields import service_level_setting
 from .compile import Finding
 from .spec import goal_text
 
@@ -107,13 +108,6 @@ def read_wfm_state(client: GenesysClient) -> WfmState:
     return state
 
 
-def _level(body: dict[str, Any] | None, key: str) -> tuple[float, float] | None:
-    level = (((body or {}).get("mediaSettings") or {}).get(key) or {}).get("serviceLevel")
-    if not level or level.get("percentage") is None or not level.get("durationMs"):
-        return None
-    return float(level["percentage"]), float(level["durationMs"]) / 1000.0
-
-
 def _whole(goal: tuple[float, float]) -> tuple[int, int] | None:
     """The goal as WFM's whole percent and whole seconds, or None when it is not one."""
     percent, seconds = goal[0] * 100.0, goal[1]
@@ -148,8 +142,8 @@ def template_changes(
             continue
         media = ((plan.desired or {}).get("mediaSettings") or {}).keys()
         for key in media:
-            after = _level(plan.desired, key)
-            if after is not None and after != _level(plan.base, key):
+            after = service_level_setting(plan.desired, key)
+            if after is not None and after != service_level_setting(plan.base, key):
                 moved[(plan.queue_id, key)] = (index, plan.queue_name, after)
     changes: list[TemplateChange] = []
     findings: list[Finding] = []

@@ -121,6 +121,17 @@ def default_media_settings() -> dict[str, Any]:
     return copy.deepcopy(settings)
 
 
+def service_level_setting(
+    body: Mapping[str, Any] | None, media_key: str
+) -> tuple[float, float] | None:
+    """A queue JSON's ``mediaSettings.<media_key>.serviceLevel`` as (fraction, seconds), or
+    None where it is not set (no percentage, or no duration)."""
+    level = (((body or {}).get("mediaSettings") or {}).get(media_key) or {}).get("serviceLevel")
+    if not level or level.get("percentage") is None or not level.get("durationMs"):
+        return None
+    return float(level["percentage"]), float(level["durationMs"]) / 1000.0
+
+
 def unknown_queue_fields(body: Mapping[str, Any], *, create: bool = False) -> list[str]:
     """The top-level keys of a queue body that the platform's queue does not have, in order."""
     allowed = QUEUE_FIELDS | CREATE_ONLY_QUEUE_FIELDS if create else QUEUE_FIELDS
