@@ -381,12 +381,29 @@ def agents_per_interval(
         ("scheduled", "scheduled on queue (WFM)", {"color": "#2ca02c", "lw": 1.0}),
         ("staffed", "staffed on queue", {"color": "black", "lw": 1.1, "ls": ":"}),
     )
+    return _agent_panels(fig, axes, groups, series)
+
+
+def _agent_panels(
+    fig: Figure,
+    axes: Sequence[Any],
+    panels: Sequence[tuple[str, pd.DataFrame]],
+    series: Sequence[tuple[str, str, dict[str, Any]]],
+    *,
+    empty: str | None = None,
+) -> Figure:
+    """Agents per interval, a panel per (title, rows): each (column, legend, style) of
+    ``series`` the rows have, one legend outside; ``empty``: said in a panel with none."""
     handles: dict[str, Any] = {}
-    for ax, (label, rows) in zip(axes, groups, strict=False):
-        for column, name, style in series:
+    for ax, (title, rows) in zip(axes, panels, strict=False):
+        drawn = False
+        for column, label, style in series:
             if column in rows and rows[column].notna().any():
-                handles[name] = _step(ax, rows, column, **style)
-        ax.set_title(label, fontsize=9)
+                handles[label] = _step(ax, rows, column, **style)
+                drawn = True
+        if not drawn and empty is not None:
+            _no_data(ax, empty)
+        ax.set_title(title, fontsize=9)
         _hours_axis(ax)
         ax.set_ylim(bottom=0)
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -419,27 +436,8 @@ def required_vs_wfm(per_group: pd.DataFrame, *, weekday: int) -> Figure:
         ("scheduled", "scheduled on queue", {"color": "#2ca02c", "lw": 1.0}),
         ("staffed", "staffed on queue", {"color": "black", "lw": 1.1, "ls": ":"}),
     )
-    handles: dict[str, Any] = {}
-    for ax, name in zip(axes, names, strict=False):
-        rows = day[day["planning_group"] == name]
-        drawn = False
-        for column, label, style in series:
-            if column in rows and rows[column].notna().any():
-                handles[label] = _step(ax, rows, column, **style)
-                drawn = True
-        if not drawn:
-            _no_data(ax, "no figures")
-        ax.set_title(name, fontsize=9)
-        _hours_axis(ax)
-        ax.set_ylim(bottom=0)
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.tick_params(labelsize=7)
-    for ax in axes[:: min(COLUMNS, len(axes))]:
-        ax.set_ylabel("agents", fontsize=8)
-    _legend_outside(fig, list(handles.values()), list(handles))
-    fig.supxlabel("time of day (local)", fontsize=9)
-    fig.tight_layout()
-    return fig
+    panels = [(name, day[day["planning_group"] == name]) for name in names]
+    return _agent_panels(fig, axes, panels, series, empty="no figures")
 
 
 def predicted_service_per_interval(
